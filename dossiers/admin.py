@@ -1,0 +1,183 @@
+"""The Django admin: administrators maintain the catalogue and the province set-up here.
+
+Every save and delete made in the admin writes an audit event in the admin's own
+transaction. Records that carry legal status (dossiers, appraisals, votes, decisions)
+are read-only here: they change only through the services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+from guardian.admin import GuardedModelAdmin
+
+from workflow import audit
+
+from . import models as m
+
+
+def _editable_fields(obj: models.Model) -> list[str]:
+    return [f.name for f in obj._meta.concrete_fields if f.name not in ("id",)]
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records every admin change with who, what before and what after."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = None
+        if change and obj.pk:
+            old = type(obj).objects.filter(pk=obj.pk).first()
+            before = audit.snapshot(old, _editable_fields(old)) if old else None
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, action=f"admin.{'change' if change else 'add'}",
+                     obj=obj, before=before, after=audit.snapshot(obj, _editable_fields(obj)),
+                     reason=form.data.get("_audit_reason", "") if hasattr(form, "data") else "")
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit.record(actor=request.user, action="admin.delete", obj=obj,
+                     before=audit.snapshot(obj, _editable_fields(obj)))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Visible to administrators, changed only through the services."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class IndicatorInline(admin.TabularInline):
+    model = m.Indicator
+    extra = 0
+    fields = ("position", "code", "key", "name_vi", "name_en", "unit", "threshold",
+              "confidence", "retired")
+
+
+@admin.register(m.CriteriaSet)
+class CriteriaSetAdmin(AuditedAdmin):
+    list_display = ("code", "title_vi", "level", "valid_from", "valid_until", "loaded_at")
+    list_filter = ("level",)
+    readonly_fields = ("source_file", "loaded_at")
+
+
+@admin.register(m.Criterion)
+class CriterionAdmin(AuditedAdmin):
+    list_display = ("criteria_set", "number", "name_vi", "revocation_key", "retired")
+    list_filter = ("criteria_set", "revocation_key", "retired")
+    inlines = [IndicatorInline]
+
+
+@admin.register(m.Indicator)
+class IndicatorAdmin(AuditedAdmin):
+    list_display = ("criterion", "code", "name_vi", "confidence", "retired")
+    list_filter = ("criterion__criteria_set", "confidence", "retired")
+    search_fields = ("code", "name_vi", "name_en")
+
+
+@admin.register(m.Province)
+class ProvinceAdmin(AuditedAdmin):
+    list_display = ("code", "name")
+    search_fields = ("name", "code")
+
+
+@admin.register(m.District)
+class DistrictAdmin(AuditedAdmin):
+    list_display = ("code", "name", "province", "abolished_on")
+    list_filter = ("province",)
+
+
+class VillageInline(admin.TabularInline):
+    model = m.Village
+    extra = 0
+
+
+@admin.register(m.Commune)
+class CommuneAdmin(AuditedAdmin):
+    list_display = ("code", "name", "kind", "province", "group")
+    list_filter = ("province", "kind", "group")
+    search_fields = ("name", "code")
+    inlines = [VillageInline]
+
+
+@admin.register(m.Agency)
+class AgencyAdmin(AuditedAdmin, GuardedModelAdmin):
+    list_display = ("name", "kind", "province", "commune", "confirms_debt", "confirms_security",
+                    "active")
+    list_filter = ("province", "kind", "active")
+    search_fields = ("name", "code")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple:
+        # The group is created with the agency by ``agency_create``; add agencies there.
+        return ("province", "kind", "code") if obj else ()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(m.Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ("user", "agency", "title", "is_head", "is_delegate")
+    list_filter = ("agency__province", "agency__kind")
+
+
+@admin.register(m.RegulationProfile)
+class RegulationProfileAdmin(AuditedAdmin):
+    list_display = ("province", "version", "valid_from", "survey_coverage_min",
+                    "survey_satisfaction_min", "council_quorum", "council_approval_min",
+                    "posting_days", "district_verification")
+    list_filter = ("province",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A version pinned by a dossier is law for it: publish a new version instead.
+        if obj is not None and obj.dossiers.exists():
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.dossiers.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(m.Responsibility)
+class ResponsibilityAdmin(AuditedAdmin):
+    list_display = ("province", "criterion", "indicator", "agency")
+    list_filter = ("province", "criterion__criteria_set", "agency")
+
+
+class BatchDeadlineInline(admin.TabularInline):
+    model = m.BatchDeadline
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # dates change through batch_deadline_set, which audits the change
+
+
+@admin.register(m.Batch)
+class BatchAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "province", "recognition_year", "number", "closed")
+    list_filter = ("province", "recognition_year")
+    inlines = [BatchDeadlineInline]
+
+
+for model in (m.Dossier, m.SelfAssessment, m.Evidence, m.DossierDocument, m.PublicComment,
+              m.CriterionAppraisal, m.SurveyResult, m.SurveyAppraisal, m.Confirmation,
+              m.DistrictVerification, m.CouncilMeeting, m.AgendaItem, m.Vote, m.Decision,
+              m.Revocation):
+    admin.site.register(model, ReadOnlyAdmin)

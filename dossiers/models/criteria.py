@@ -1,0 +1,123 @@
+"""The criteria catalogue: versioned criteria sets, criteria and indicators.
+
+A set is versioned law: a dossier keeps the set in force when it was registered.
+Indicators the sources did not yield are absent (listed under ``gaps``); a criterion
+with no indicators is self-assessed and appraised as a whole.
+"""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    """Recognition level; it names the criteria set that applies."""
+
+    NTM = "NTM", _("new rural area (NTM)")
+    ADVANCED = "NTM_NANG_CAO", _("advanced new rural area (NTM nâng cao)")
+    MODEL = "NTM_KIEU_MAU", _("model new rural area (NTM kiểu mẫu)")
+    MODERN = "NTM_HIEN_DAI", _("modern new rural area (NTM hiện đại, pilot)")
+
+
+class BilingualName(models.Model):
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=500)
+    name_en = models.CharField(_("name (English)"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "vi").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_vi
+
+
+class CriteriaSet(models.Model):
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    period = models.CharField(_("period"), max_length=20, blank=True)
+    valid_from = models.DateField(_("in force from"))
+    valid_until = models.DateField(_("in force until"), null=True, blank=True)
+    criteria_count = models.PositiveSmallIntegerField(_("criteria (by law)"), null=True, blank=True)
+    indicator_count = models.PositiveSmallIntegerField(_("indicators (by law)"), null=True, blank=True)
+    commune_groups = models.JSONField(_("commune groups"), default=list, blank=True)
+    gaps = models.JSONField(_("known gaps"), default=list, blank=True)
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+    header = models.JSONField(_("other header fields"), default=dict, blank=True)
+    source_file = models.CharField(_("loaded from"), max_length=300, blank=True)
+    loaded_at = models.DateTimeField(_("last loaded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from", "code"]
+        verbose_name = _("criteria set")
+        verbose_name_plural = _("criteria sets")
+
+    def __str__(self) -> str:
+        return self.title_vi
+
+    @property
+    def uses_commune_groups(self) -> bool:
+        return bool(self.commune_groups)
+
+
+class Criterion(BilingualName):
+    criteria_set = models.ForeignKey(CriteriaSet, models.CASCADE, related_name="criteria",
+                                     verbose_name=_("criteria set"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    responsible_hint = models.TextField(_("responsible agency (hint from the source)"), blank=True)
+    revocation_key = models.BooleanField(
+        _("key criterion for revocation"), default=False,
+        help_text=_("Income, environment and food safety, living-environment quality, or defence "
+                    "and security: losing one of these with 30% of the criteria revokes recognition."))
+    retired = models.BooleanField(
+        _("retired"), default=False,
+        help_text=_("No longer in the source file; kept because dossiers refer to it."))
+
+    class Meta:
+        ordering = ["criteria_set", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["criteria_set", "number"], name="criterion_unique_number"),
+        ]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Indicator(BilingualName):
+    class Confidence(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        PARTIAL = "partial", _("partial")
+        UNCONFIRMED = "unconfirmed", _("unconfirmed")
+
+    criterion = models.ForeignKey(Criterion, models.CASCADE, related_name="indicators",
+                                  verbose_name=_("criterion"))
+    key = models.CharField(
+        _("key"), max_length=120,
+        help_text=_("Stable key within the criterion: the code, or the name when the source has no code."))
+    code = models.CharField(_("code"), max_length=20, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    unit = models.CharField(_("unit"), max_length=60, blank=True)
+    threshold = models.JSONField(
+        _("threshold"), null=True, blank=True,
+        help_text=_("As the law states it: a text, or a mapping of region or commune group to text."))
+    confidence = models.CharField(_("confidence"), max_length=12, choices=Confidence.choices)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    retired = models.BooleanField(_("retired"), default=False)
+
+    class Meta:
+        ordering = ["criterion", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "key"], name="indicator_unique_key"),
+        ]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return f"{self.code or '-'} {self.name}"

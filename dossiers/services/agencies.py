@@ -1,0 +1,78 @@
+"""Agencies and their members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from workflow import audit
+
+from .. import permissions
+from ..exceptions import RuleViolation
+from ..models import Agency, Commune, District, Membership, Province
+
+MEMBER_FIELDS = ("agency", "user", "title", "is_head", "is_delegate")
+
+
+@transaction.atomic
+def agency_create(*, actor: Any, province: Province, kind: str, code: str, name: str,
+                  commune: Commune | None = None, district: District | None = None,
+                  confirms_debt: bool = False, confirms_security: bool = False) -> Agency:
+    permissions.require_administrator(actor, province)
+    if kind in (Agency.Kind.COMMUNE_COMMITTEE, Agency.Kind.COMMUNE_FRONT) and commune is None:
+        raise RuleViolation(_("A commune-level agency needs its commune."))
+    if commune is not None and commune.province_id != province.pk:
+        raise RuleViolation(_("The commune belongs to another province."))
+    if kind == Agency.Kind.DISTRICT_COMMITTEE and district is None:
+        raise RuleViolation(_("A district committee needs its district."))
+    if Agency.objects.filter(province=province, code=code).exists():
+        raise RuleViolation(_("%(province)s already has an agency with code “%(code)s”.")
+                            % {"province": province, "code": code})
+    group = Group.objects.create(name=f"agency:{province.code}:{code}"[:150])
+    agency = Agency(province=province, kind=kind, code=code, name=name, commune=commune,
+                    district=district, confirms_debt=confirms_debt,
+                    confirms_security=confirms_security, group=group)
+    agency.full_clean()
+    agency.save()
+    audit.record(actor=actor, action="agency.create", obj=agency, province=province,
+                 after=audit.snapshot(agency, ("kind", "code", "name", "commune", "district",
+                                               "confirms_debt", "confirms_security")))
+    permissions.grant(actor=actor, perm="act_for_agency", to=group, obj=agency,
+                      reason=_("agency created"))
+    return agency
+
+
+@transaction.atomic
+def agency_add_member(*, actor: Any, agency: Agency, user: Any, title: str = "",
+                      is_head: bool = False, is_delegate: bool = False) -> Membership:
+    permissions.require_administrator(actor, agency.province)
+    if is_delegate and agency.kind != Agency.Kind.PROVINCIAL_COMMITTEE:
+        raise RuleViolation(_("Only the provincial committee has delegates of the chairman."))
+    membership, created = Membership.objects.get_or_create(
+        agency=agency, user=user,
+        defaults={"title": title, "is_head": is_head, "is_delegate": is_delegate})
+    before = None if created else audit.snapshot(membership, MEMBER_FIELDS)
+    membership.title, membership.is_head, membership.is_delegate = title, is_head, is_delegate
+    membership.save()
+    user.groups.add(agency.group)
+    audit.record(actor=actor, action="agency.member_add", obj=membership,
+                 province=agency.province, before=before,
+                 after=audit.snapshot(membership, MEMBER_FIELDS))
+    return membership
+
+
+@transaction.atomic
+def agency_remove_member(*, actor: Any, agency: Agency, user: Any, reason: str) -> None:
+    permissions.require_administrator(actor, agency.province)
+    membership = Membership.objects.filter(agency=agency, user=user).first()
+    if membership is None:
+        raise RuleViolation(_("%(user)s is not a member of %(agency)s.")
+                            % {"user": user, "agency": agency})
+    audit.record(actor=actor, action="agency.member_remove", obj=membership,
+                 province=agency.province, before=audit.snapshot(membership, MEMBER_FIELDS),
+                 reason=reason)
+    membership.delete()
+    user.groups.remove(agency.group)

@@ -1,0 +1,177 @@
+"""The criteria catalogue as data: load or update a set from a YAML file.
+
+Loading never deletes: a criterion or indicator missing from a newer file is marked
+retired, so dossiers already judged by it keep every reference. Nothing is invented
+to fill a gap: what the file lacks stays absent and its ``gaps`` are kept with the set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflow import audit
+
+from ..exceptions import NotAllowed, RuleViolation
+from ..models import CriteriaSet, Criterion, Indicator, Level
+
+SET_FIELDS = {"code", "title_vi", "title_en", "legal_basis", "level", "valid_from", "period",
+              "criteria_count", "indicator_count", "groups"}
+
+# Criteria whose loss weighs in the revocation rule (income; environment and food safety;
+# living environment; defence and security), by set. Applied to new criteria only: an
+# administrator's later choice in the admin is kept on reload.
+REVOCATION_KEY_CRITERIA = {
+    "QD318-2022-NTM-XA": {10, 17, 19},
+    "QD318-2022-NTM-NANGCAO-XA": {10, 17, 19},
+    "QD51-2025-NTM-XA": {8, 10},
+}
+
+
+@dataclass
+class LoadReport:
+    criteria_set: CriteriaSet
+    created: bool
+    criteria: dict[str, int] = field(default_factory=lambda: {"new": 0, "updated": 0, "retired": 0})
+    indicators: dict[str, int] = field(default_factory=lambda: {"new": 0, "updated": 0, "retired": 0})
+    gaps: int = 0
+
+    def summary(self) -> str:
+        return _("%(set)s: criteria %(c)s, indicators %(i)s, %(gaps)s known gap(s).") % {
+            "set": self.criteria_set.code, "c": self.criteria, "i": self.indicators,
+            "gaps": self.gaps}
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise RuleViolation(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}) from exc
+
+
+def _indicator_key(data: dict) -> str:
+    key = str(data.get("code") or "").strip() or str(data.get("name_vi") or "").strip()
+    if not key:
+        raise RuleViolation(_("An indicator has neither a code nor a name."))
+    return key[:120]
+
+
+def parse_file(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleViolation(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("set"), dict) or \
+            not isinstance(data.get("criteria"), list):
+        raise RuleViolation(_("%(path)s has no “set” header and “criteria” list.") % {"path": path})
+    header = data["set"]
+    for key in ("code", "title_vi", "level", "valid_from"):
+        if not header.get(key):
+            raise RuleViolation(_("The set header lacks “%(key)s”.") % {"key": key})
+    if header["level"] not in Level.values:
+        raise RuleViolation(_("Unknown level “%(level)s”.") % {"level": header["level"]})
+    return data
+
+
+@transaction.atomic
+def criteria_set_load(*, actor: Any, path: Path) -> LoadReport:
+    """Create or update the set described by ``path``."""
+    if actor is None or not actor.is_superuser:
+        raise NotAllowed(_("Only an administrator may load a criteria set."))
+    data = parse_file(path)
+    header = data["set"]
+    criteria_set = CriteriaSet.objects.select_for_update().filter(code=header["code"]).first()
+    created = criteria_set is None
+    before = None if created else audit.snapshot(criteria_set, ("title_vi", "valid_from",
+                                                               "gaps", "header"))
+    criteria_set = criteria_set or CriteriaSet(code=header["code"])
+    criteria_set.title_vi = header["title_vi"]
+    criteria_set.title_en = header.get("title_en") or ""
+    criteria_set.level = header["level"]
+    criteria_set.legal_basis = header.get("legal_basis") or ""
+    criteria_set.period = str(header.get("period") or "")
+    criteria_set.valid_from = _date(header["valid_from"])
+    criteria_set.criteria_count = header.get("criteria_count")
+    criteria_set.indicator_count = header.get("indicator_count")
+    criteria_set.commune_groups = header.get("groups") or []
+    criteria_set.header = audit.to_json({k: v for k, v in header.items() if k not in SET_FIELDS})
+    criteria_set.gaps = audit.to_json(data.get("gaps") or [])
+    criteria_set.sources = audit.to_json(data.get("sources") or [])
+    criteria_set.source_file = Path(path).name
+    criteria_set.loaded_at = timezone.now()
+    criteria_set.full_clean()
+    criteria_set.save()
+    report = LoadReport(criteria_set, created, gaps=len(criteria_set.gaps))
+
+    key_numbers = REVOCATION_KEY_CRITERIA.get(criteria_set.code, set())
+    seen_numbers = set()
+    for raw in data["criteria"]:
+        number = int(raw["number"])
+        seen_numbers.add(number)
+        criterion = Criterion.objects.filter(criteria_set=criteria_set, number=number).first()
+        if criterion is None:
+            criterion = Criterion(criteria_set=criteria_set, number=number,
+                                  revocation_key=number in key_numbers)
+            report.criteria["new"] += 1
+        else:
+            report.criteria["updated"] += 1
+        criterion.name_vi = raw.get("name_vi") or ""
+        criterion.name_en = raw.get("name_en") or ""
+        criterion.responsible_hint = raw.get("responsible_hint") or ""
+        criterion.retired = False
+        criterion.full_clean()
+        criterion.save()
+        _load_indicators(criterion, raw.get("indicators") or [], report)
+    retired = Criterion.objects.filter(criteria_set=criteria_set, retired=False).exclude(
+        number__in=seen_numbers)
+    report.criteria["retired"] = retired.update(retired=True)
+
+    audit.record(actor=actor, action="criteria_set.load", obj=criteria_set, before=before,
+                 after={**audit.snapshot(criteria_set, ("title_vi", "valid_from", "gaps",
+                                                        "header")),
+                        "criteria": report.criteria, "indicators": report.indicators},
+                 reason=_("loaded from %(file)s") % {"file": criteria_set.source_file})
+    return report
+
+
+def _load_indicators(criterion: Criterion, rows: list[dict], report: LoadReport) -> None:
+    seen = set()
+    for position, raw in enumerate(rows, start=1):
+        key = _indicator_key(raw)
+        if key in seen:
+            raise RuleViolation(_("Criterion %(n)s lists indicator “%(key)s” twice.")
+                                % {"n": criterion.number, "key": key})
+        seen.add(key)
+        indicator = Indicator.objects.filter(criterion=criterion, key=key).first()
+        if indicator is None:
+            indicator = Indicator(criterion=criterion, key=key)
+            report.indicators["new"] += 1
+        else:
+            report.indicators["updated"] += 1
+        confidence = raw.get("confidence") or ""
+        if confidence not in Indicator.Confidence.values:
+            raise RuleViolation(_("Indicator “%(key)s” has no valid confidence flag "
+                                  "(confirmed, partial or unconfirmed).") % {"key": key})
+        indicator.code = str(raw.get("code") or "")
+        indicator.position = position
+        indicator.name_vi = raw.get("name_vi") or key
+        indicator.name_en = raw.get("name_en") or ""
+        indicator.unit = raw.get("unit") or ""
+        indicator.threshold = audit.to_json(raw.get("threshold"))
+        indicator.confidence = confidence
+        indicator.source_url = raw.get("source_url") or ""
+        indicator.note = raw.get("note") or ""
+        indicator.retired = False
+        indicator.full_clean()
+        indicator.save()
+    retired = Indicator.objects.filter(criterion=criterion, retired=False).exclude(key__in=seen)
+    report.indicators["retired"] += retired.update(retired=True)

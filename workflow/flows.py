@@ -1,0 +1,226 @@
+"""The recognition process (DOMAIN.md section 4) as one viewflow flow.
+
+Every human task belongs to an agency (or, for a vote, to one council member) and is
+completed only by a service in ``workflow.services``, which calls exactly one
+transition of the dossier's state machine and then completes the task. The automatic
+nodes below only create work (appraisal items) or make the one transition that follows
+from the joined tasks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from dossiers.models import Agency, AgendaItem, CriterionAppraisal, Dossier, DossierStatus
+
+from .models import DossierProcess
+from .nodes import AgencyTask, DynamicSplit, MemberTask
+
+K = Agency.Kind
+
+
+def _dossier(activation: Any) -> Dossier:
+    return activation.process.dossier
+
+
+def _province_agency(dossier: Dossier, **filters: Any) -> Agency:
+    agency = Agency.objects.filter(province_id=dossier.commune.province_id, active=True,
+                                   **filters).order_by("pk").first()
+    if agency is None:
+        raise LookupError(f"{dossier.commune.province} has no active agency {filters}")
+    return agency
+
+
+class RecognitionFlow(flow.Flow):
+    process_class = DossierProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Recognition of a commune")
+    process_description = _("From self-assessment to the chairman's decision and announcement.")
+
+    start = flow.StartHandle(this.start_process).Next(this.self_assessment)
+
+    self_assessment = AgencyTask(this.commune_committee).Annotation(
+        title=_("Self-assessment")).Next(this.public_posting)
+    public_posting = AgencyTask(this.commune_committee).Annotation(
+        title=_("Public posting and comments")).Next(this.survey)
+    survey = AgencyTask(this.commune_front).Annotation(
+        title=_("Satisfaction survey")).Next(this.submission)
+    submission = AgencyTask(this.commune_committee).Annotation(
+        title=_("Submission to the province")).Next(this.needs_district)
+
+    needs_district = (
+        flow.If(this.is_district_variant)
+        .Then(this.district_verification)
+        .Else(this.open_appraisal)
+    )
+    district_verification = AgencyTask(this.district_committee).Annotation(
+        title=_("District verification")).Next(this.open_appraisal)
+
+    open_appraisal = flow.Function(this.create_appraisals).Next(this.appraisal_split)
+    appraisal_split = (
+        DynamicSplit()
+        .Each(this.department_appraisal, this.appraising_agencies)
+        .Always(this.survey_appraisal)
+        .Always(this.debt_confirmation)
+        .Always(this.security_confirmation)
+    )
+    department_appraisal = AgencyTask(this.task_agency).Annotation(
+        title=_("Appraisal of the department's criteria")).Next(this.any_returned)
+    any_returned = (
+        flow.If(this.has_returned_items)
+        .Then(this.answer_returns, task_data=this.same_agency)
+        .Else(this.appraisal_join)
+    )
+    answer_returns = AgencyTask(this.commune_committee).Annotation(
+        title=_("Answer returned criteria")).Next(this.department_appraisal,
+                                                  task_data=this.same_agency)
+    survey_appraisal = AgencyTask(this.provincial_front).Annotation(
+        title=_("Appraisal of the satisfaction survey")).Next(this.appraisal_join)
+    debt_confirmation = AgencyTask(this.debt_agency).Annotation(
+        title=_("Capital-construction debt confirmation")).Next(this.appraisal_join)
+    security_confirmation = AgencyTask(this.security_agency).Annotation(
+        title=_("Security confirmation")).Next(this.appraisal_join)
+    appraisal_join = flow.Join().Next(this.close_appraisal)
+    close_appraisal = flow.Function(this.close_appraisal_step).Next(this.consolidation)
+
+    consolidation = AgencyTask(this.coordination_office).Annotation(
+        title=_("Consolidation and council agenda")).Next(this.is_on_agenda)
+    is_on_agenda = flow.If(this.on_council_agenda).Then(this.vote_split).Else(this.end)
+
+    vote_split = (
+        DynamicSplit()
+        .Each(this.vote, this.council_members)
+        .Always(this.close_vote)
+    )
+    vote = MemberTask(this.vote_owner).Annotation(title=_("Council vote")).Next(this.vote_join)
+    close_vote = AgencyTask(this.coordination_office).Annotation(
+        title=_("Close the council vote")).Next(this.vote_join)
+    vote_join = flow.Join(continue_on_condition=this.vote_closed).Next(this.council_outcome)
+    council_outcome = (
+        flow.Switch()
+        .Case(this.decision, this.awaits_decision)
+        .Case(this.consolidation, this.back_in_consolidation)
+        .Default(this.end)
+    )
+
+    decision = AgencyTask(this.provincial_committee).Annotation(
+        title=_("Recognition decision")).Next(this.is_recognised)
+    is_recognised = flow.If(this.recognised).Then(this.announcement).Else(this.end)
+    announcement = AgencyTask(this.coordination_office).Annotation(
+        title=_("Announcement")).Next(this.end)
+
+    end = flow.End()
+
+    # --- start -----------------------------------------------------------------
+    def start_process(self, activation: Any, dossier: Dossier) -> DossierProcess:
+        activation.process.dossier = dossier
+        activation.process.round = dossier.round
+        return activation.process
+
+    def service_only_view(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        """Tasks are done from the dossier's pages, which call the services."""
+        return HttpResponseRedirect("/")
+
+    # --- owners --------------------------------------------------------------------
+    def commune_committee(self, activation: Any) -> Agency:
+        dossier = _dossier(activation)
+        return Agency.objects.get(commune_id=dossier.commune_id, kind=K.COMMUNE_COMMITTEE)
+
+    def commune_front(self, activation: Any) -> Agency:
+        dossier = _dossier(activation)
+        return Agency.objects.get(commune_id=dossier.commune_id, kind=K.COMMUNE_FRONT)
+
+    def district_committee(self, activation: Any) -> Agency:
+        dossier = _dossier(activation)
+        return Agency.objects.get(district_id=dossier.commune.district_id,
+                                  kind=K.DISTRICT_COMMITTEE)
+
+    def provincial_front(self, activation: Any) -> Agency:
+        return _province_agency(_dossier(activation), kind=K.PROVINCIAL_FRONT)
+
+    def debt_agency(self, activation: Any) -> Agency:
+        return _province_agency(_dossier(activation), confirms_debt=True)
+
+    def security_agency(self, activation: Any) -> Agency:
+        return _province_agency(_dossier(activation), confirms_security=True)
+
+    def coordination_office(self, activation: Any) -> Agency:
+        return _province_agency(_dossier(activation), kind=K.COORDINATION_OFFICE)
+
+    def provincial_committee(self, activation: Any) -> Agency:
+        return _province_agency(_dossier(activation), kind=K.PROVINCIAL_COMMITTEE)
+
+    def task_agency(self, activation: Any) -> Agency:
+        return Agency.objects.get(pk=activation.task.data["agency"])
+
+    def same_agency(self, activation: Any) -> dict:
+        return {"agency": activation.task.data["agency"]}
+
+    def vote_owner(self, activation: Any) -> Any:
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.get(pk=activation.task.data["member"])
+
+    # --- data sources and conditions ------------------------------------------------
+    def is_district_variant(self, activation: Any) -> bool:
+        return _dossier(activation).regulation.district_verification
+
+    def create_appraisals(self, activation: Any) -> None:
+        from dossiers.services.appraisal import appraisal_items_open
+
+        appraisal_items_open(dossier=_dossier(activation))
+
+    def appraising_agencies(self, activation: Any) -> list[dict]:
+        dossier = _dossier(activation)
+        agency_ids = (CriterionAppraisal.objects.filter(dossier=dossier, round=dossier.round)
+                      .values_list("agency_id", flat=True).distinct().order_by("agency_id"))
+        return [{"agency": pk} for pk in agency_ids]
+
+    def has_returned_items(self, activation: Any) -> bool:
+        dossier = _dossier(activation)
+        return CriterionAppraisal.objects.filter(
+            dossier=dossier, round=dossier.round, agency_id=activation.task.data["agency"],
+            status="returned").exists()
+
+    def close_appraisal_step(self, activation: Any) -> None:
+        from .services import dossier_close_appraisal
+
+        dossier_close_appraisal(dossier=_dossier(activation))
+
+    def on_council_agenda(self, activation: Any) -> bool:
+        return _dossier(activation).status == DossierStatus.COUNCIL
+
+    def council_members(self, activation: Any) -> list[dict]:
+        item = self.open_agenda_item(_dossier(activation))
+        members = (item.meeting.council.memberships.filter(user__is_active=True)
+                   .order_by("user_id").values_list("user_id", flat=True))
+        return [{"member": pk, "item": item.pk} for pk in members]
+
+    def vote_closed(self, activation: Any, active_tasks: Any) -> bool:
+        item = self.last_agenda_item(_dossier(activation))
+        return item is not None and item.result != AgendaItem.Result.OPEN
+
+    def awaits_decision(self, activation: Any) -> bool:
+        return _dossier(activation).status == DossierStatus.AWAITING_DECISION
+
+    def back_in_consolidation(self, activation: Any) -> bool:
+        return _dossier(activation).status == DossierStatus.CONSOLIDATION
+
+    def recognised(self, activation: Any) -> bool:
+        return _dossier(activation).status == DossierStatus.RECOGNISED
+
+    @staticmethod
+    def last_agenda_item(dossier: Dossier) -> AgendaItem | None:
+        return (AgendaItem.objects.filter(dossier=dossier, kind=AgendaItem.Kind.RECOGNITION)
+                .select_related("meeting__council").order_by("-pk").first())
+
+    def open_agenda_item(self, dossier: Dossier) -> AgendaItem:
+        item = self.last_agenda_item(dossier)
+        if item is None or item.result != AgendaItem.Result.OPEN:
+            raise LookupError(f"{dossier} has no open agenda item")
+        return item
