@@ -70,7 +70,7 @@ class RecognitionFlow(flow.Flow):
         .Always(this.security_confirmation)
     )
     department_appraisal = AgencyTask(this.task_agency).Annotation(
-        title=_("Appraisal of the department's criteria")).Next(this.any_returned)
+        title=_("Appraisal of the department’s criteria")).Next(this.any_returned, task_data=this.same_agency)
     any_returned = (
         flow.If(this.has_returned_items)
         .Then(this.answer_returns, task_data=this.same_agency)

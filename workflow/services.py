@@ -187,7 +187,7 @@ def dossier_register(*, actor: Any, commune: Commune, level: str, batch: Batch,
     dossier = Dossier(commune=commune, level=level, batch=batch, criteria_set=criteria_set,
                       regulation=regulation_profile_current(province=province, on=today),
                       registered_by=actor)
-    dossier.full_clean()
+    dossier.full_clean(exclude=["status"])
     dossier.save()
     audit.record(actor=actor, agency=agency, action="dossier.register", obj=dossier,
                  after=audit.snapshot(dossier, ("commune", "level", "batch", "criteria_set",

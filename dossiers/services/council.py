@@ -28,7 +28,7 @@ def meeting_create(*, actor: Any, council: Agency, title: str, scheduled_for: dt
         raise RuleViolation(_("The batch belongs to another province."))
     meeting = CouncilMeeting(council=council, title=title, scheduled_for=scheduled_for,
                              batch=batch)
-    meeting.full_clean()
+    meeting.full_clean(exclude=["status"])
     meeting.save()
     audit.record(actor=actor, agency=agency, action="meeting.create", obj=meeting,
                  after=audit.snapshot(meeting, ("title", "scheduled_for", "batch")))

@@ -1,0 +1,85 @@
+import datetime as dt
+import io
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from dossiers.demo import Department, setup_province
+from dossiers.models import Commune, Level, Province
+from dossiers.services.catalogue import criteria_set_load
+from dossiers.services.setup import batch_create, regulation_profile_publish
+
+SET_2026 = "QD51-2025-NTM-XA"
+SET_2021 = "QD318-2022-NTM-XA"
+PASSWORD = "test-pass-123"
+
+DEPARTMENTS = [
+    Department("xd", "Sở Xây dựng", {SET_2026: (1, 2), SET_2021: (1, 2, 9)}),
+    Department("nn", "Sở Nông nghiệp và Môi trường", {SET_2026: (3, 8), SET_2021: (3, 17)}),
+    Department("nv", "Sở Nội vụ", {SET_2026: (4, 6, 9), SET_2021: (11, 12, 18)}),
+    Department("vh", "Sở Văn hóa", {SET_2026: (5,), SET_2021: (5, 6, 14, 16)}),
+    Department("kh", "Sở Khoa học và Công nghệ", {SET_2026: (7,),
+                                                  SET_2021: (4, 7, 8, 10, 13, 15)}),
+    Department("ca", "Công an tỉnh", {SET_2026: (10,), SET_2021: (19, "19.2")},
+               confirms_security=True),
+    Department("tc", "Sở Tài chính", {}, confirms_debt=True),
+]
+
+
+def pdf(name: str = "file.pdf") -> io.BytesIO:
+    return io.BytesIO(b"%PDF-1.4\n% test document " + name.encode() + b"\n%%EOF\n")
+
+
+@pytest.fixture(autouse=True)
+def _media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def admin_user(db):
+    return get_user_model().objects.create_superuser("root", "root@example.invalid", PASSWORD)
+
+
+@pytest.fixture
+def catalogue(admin_user):
+    for name in ("ntm-2026-2030.yaml", "ntm-2021-2025.yaml"):
+        criteria_set_load(actor=admin_user, path=settings.NTM_CRITERIA_DIR / name)
+
+
+def make_province(admin_user, code: str, name: str, communes: int, prefix: str, **profile):
+    province = Province.objects.create(code=code, name=name)
+    commune_rows = [Commune.objects.create(province=province, code=f"{code}{n:03d}",
+                                           name=f"Xã Thử {name} {n}", group=2)
+                    for n in range(1, communes + 1)]
+    kit = setup_province(actor=admin_user, province=province, communes=commune_rows,
+                         departments=DEPARTMENTS, password=PASSWORD, prefix=prefix)
+    regulation_profile_publish(actor=admin_user, province=province,
+                               valid_from=dt.date(2020, 1, 1), reason="test", **profile)
+    kit.batch = batch_create(actor=admin_user, province=province, recognition_year=2026,
+                             number=1, deadlines={"department_appraisal": dt.date(2026, 8, 10)})
+    kit.communes = commune_rows
+    kit.admin = admin_user
+    return kit
+
+
+@pytest.fixture
+def kit(admin_user, catalogue):
+    return make_province(admin_user, "42", "Hà Tĩnh", 2, "")
+
+
+@pytest.fixture
+def other_kit(admin_user, catalogue, kit):
+    return make_province(admin_user, "40", "Nghệ An", 1, "na_")
+
+
+@pytest.fixture
+def journey(kit):
+    from tests.journey import Journey
+
+    return Journey.register(kit, kit.communes[0], Level.NTM)
+
+
+def pytest_configure(config):
+    # Fast password hashing: the suite creates dozens of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
