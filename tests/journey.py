@@ -64,7 +64,7 @@ class Journey:
     # --- what the flow holds -------------------------------------------------------
     def open_tasks(self) -> list[str]:
         process = DossierProcess.objects.filter(dossier=self.dossier).order_by("-pk").first()
-        return sorted(t.flow_task.name for t in Task.objects.filter(process=process,
+        return sorted(t.flow_task.name for t in Task.objects.filter(process=process, flow_task_type="HUMAN",
                                                                     status__in=OPEN))
 
     def tasks_of(self, node_name: str) -> list[Task]:

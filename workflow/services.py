@@ -87,8 +87,9 @@ def _open_task(process: DossierProcess, node: Any, *, owner: Agency | None = Non
         tasks = tasks.filter(**{f"data__{key}": value})
     task = tasks.order_by("pk").first()
     if task is None:
-        raise RuleViolation(_("There is no open “%(step)s” task for this dossier now.")
-                            % {"step": node.task_title or node.name})
+        raise RuleViolation(_("There is no open “%(step)s” task for this dossier now (it is "
+                              "“%(status)s”).") % {"step": node.task_title or node.name,
+                                                   "status": process.dossier.get_status_display()})
     return task
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from .agencies import Agency
 from .criteria import Criterion, Indicator
@@ -22,7 +22,7 @@ class AppraisalStatus(models.TextChoices):
 A = AppraisalStatus
 
 
-class CriterionAppraisal(models.Model):
+class CriterionAppraisal(ConcurrentTransitionMixin, models.Model):
     """Thẩm định: one responsible agency's appraisal of a criterion (or one indicator of it)."""
 
     dossier = models.ForeignKey(Dossier, models.CASCADE, related_name="appraisals",

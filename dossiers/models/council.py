@@ -3,14 +3,14 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from .agencies import Agency
 from .batches import Batch
 from .dossier import Dossier
 
 
-class CouncilMeeting(models.Model):
+class CouncilMeeting(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         IN_SESSION = "in_session", _("in session")
@@ -57,7 +57,7 @@ class CouncilMeeting(models.Model):
         """Every agenda item is closed."""
 
 
-class AgendaItem(models.Model):
+class AgendaItem(FSMModelMixin, models.Model):
     class Kind(models.TextChoices):
         RECOGNITION = "recognition", _("recognition")
         REVOCATION = "revocation", _("revocation")

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from .assessment import StoredFile
 from .criteria import Criterion
@@ -35,7 +35,7 @@ class Decision(StoredFile):
         return f"{self.number} ({self.signed_on:%d/%m/%Y})"
 
 
-class Revocation(models.Model):
+class Revocation(FSMModelMixin, models.Model):
     """Thu hồi: a recognition that no longer holds goes through council and decision again."""
 
     class Status(models.TextChoices):
