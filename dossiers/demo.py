@@ -6,10 +6,12 @@ its permissions and audit events like real data.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from .models import Agency, Commune, CriteriaSet, Criterion, Indicator, Province, Village
 from .services.agencies import agency_add_member, agency_create
@@ -39,14 +41,21 @@ class ProvinceKit:
         return self.agencies[f"{kind}:{commune.code}"]
 
 
+@functools.cache
+def _hashed(password: str) -> str:
+    # Demo accounts share one password: hash it once (PBKDF2 costs ~0.5 s a time).
+    return make_password(password)
+
+
 def user(username: str, password: str, full_name: str = "", email: str = "") -> Any:
     model = get_user_model()
     account = model.objects.filter(username=username).first()
     if account is None:
         first, _sep, last = full_name.partition(" ")
-        account = model.objects.create_user(username=username, password=password,
-                                            email=email or f"{username}@example.invalid",
-                                            first_name=first, last_name=last)
+        account = model(username=username, email=email or f"{username}@example.invalid",
+                        first_name=first[:150], last_name=last[:150])
+        account.password = _hashed(password)
+        account.save()
     return account
 
 

@@ -1,5 +1,4 @@
 import datetime as dt
-import io
 
 import pytest
 from django.conf import settings
@@ -9,6 +8,7 @@ from dossiers.demo import Department, setup_province
 from dossiers.models import Commune, Level, Province
 from dossiers.services.catalogue import criteria_set_load
 from dossiers.services.setup import batch_create, regulation_profile_publish
+from workflow.demo import pdf  # noqa: F401 - shared with the demo
 
 SET_2026 = "QD51-2025-NTM-XA"
 SET_2021 = "QD318-2022-NTM-XA"
@@ -27,8 +27,7 @@ DEPARTMENTS = [
 ]
 
 
-def pdf(name: str = "file.pdf") -> io.BytesIO:
-    return io.BytesIO(b"%PDF-1.4\n% test document " + name.encode() + b"\n%%EOF\n")
+
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +59,7 @@ def make_province(admin_user, code: str, name: str, communes: int, prefix: str, 
                              number=1, deadlines={"department_appraisal": dt.date(2026, 8, 10)})
     kit.communes = commune_rows
     kit.admin = admin_user
+    kit.prefix = prefix
     return kit
 
 
@@ -75,7 +75,7 @@ def other_kit(admin_user, catalogue, kit):
 
 @pytest.fixture
 def journey(kit):
-    from tests.journey import Journey
+    from workflow.demo import Journey
 
     return Journey.register(kit, kit.communes[0], Level.NTM)
 

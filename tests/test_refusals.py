@@ -11,8 +11,6 @@ from dossiers.services import assessment
 from workflow import services
 from workflow.models import AuditEvent, DossierProcess
 
-from .journey import Journey
-
 S = DossierStatus
 
 
@@ -362,6 +360,6 @@ def test_half_of_criteria_revokes_without_a_key_criterion(journey):
 
 
 def _pdf():
-    from .conftest import pdf
+    from workflow.demo import pdf
 
     return pdf("revocation")

@@ -1,8 +1,11 @@
-"""Drives a dossier through the process as the real role users, through the services."""
+"""Drives a dossier through the process as the real role users, through the services.
+
+Used by ``seed_demo`` to put demo dossiers at every step, and by the tests."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 from django.utils import timezone
@@ -17,13 +20,17 @@ from dossiers.models import (
 )
 from dossiers.services import assessment
 from dossiers.services.council import meeting_create, meeting_open
-from workflow import services
-from workflow.flows import RecognitionFlow
-from workflow.models import DossierProcess
 
-from .conftest import pdf
+from . import services
+from .flows import RecognitionFlow
+from .models import DossierProcess
 
 OPEN = ["NEW", "ASSIGNED", "STARTED"]
+
+
+def pdf(name: str = "file.pdf") -> io.BytesIO:
+    """A small valid PDF standing in for a scanned document."""
+    return io.BytesIO(b"%PDF-1.4\n% demo document " + name.encode() + b"\n%%EOF\n")
 
 
 class Journey:
@@ -45,14 +52,20 @@ class Journey:
 
     @property
     def kit_prefix(self) -> str:
-        return "na_" if self.kit.province.code == "40" else ""
+        return getattr(self.kit, "prefix", "")
 
     def u(self, name: str) -> Any:
         return self.kit.users[f"{self.kit_prefix}{name}"]
 
+    def confirmer(self, **flag: bool) -> Any:
+        """The demo user of the agency that gives a confirmation (debt or security)."""
+        agency = next(a for a in self.kit.agencies.values()
+                      if all(getattr(a, k) == v for k, v in flag.items()))
+        return agency.memberships.order_by("pk").first().user
+
     @classmethod
     def register(cls, kit: Any, commune: Any, level: str) -> Journey:
-        prefix = "na_" if kit.province.code == "40" else ""
+        prefix = getattr(kit, "prefix", "")
         dossier = services.dossier_register(actor=kit.users[f"{prefix}ubnd_{commune.code}"],
                                             commune=commune, level=level, batch=kit.batch)
         return cls(kit, dossier)
@@ -143,10 +156,10 @@ class Journey:
         self.refresh()
 
     def confirm(self, debt_ok: bool = True, security_ok: bool = True) -> None:
-        services.confirmation_record(actor=self.u("so_tc"), dossier=self.dossier,
+        services.confirmation_record(actor=self.confirmer(confirms_debt=True), dossier=self.dossier,
                                      kind=Confirmation.Kind.DEBT, holds=debt_ok,
                                      remark="" if debt_ok else "nợ 2 tỷ đồng")
-        services.confirmation_record(actor=self.u("so_ca"), dossier=self.dossier,
+        services.confirmation_record(actor=self.confirmer(confirms_security=True), dossier=self.dossier,
                                      kind=Confirmation.Kind.SECURITY, holds=security_ok,
                                      remark="" if security_ok else "phức tạp")
         self.refresh()

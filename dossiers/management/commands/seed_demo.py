@@ -1,0 +1,228 @@
+"""Demo data: Hà Tĩnh with its real communes, agencies, one user per role, the regulation
+profile, a 2026 calendar modelled on seed 002, and dossiers standing at every step.
+
+Idempotent: running it again changes nothing and prints the logins again."""
+
+import datetime as dt
+import os
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from dossiers.demo import Department, setup_province
+from dossiers.models import Batch, Commune, Dossier, Level, RegulationProfile, Step
+from dossiers.services.catalogue import criteria_set_load
+from dossiers.services.council import meeting_close, meeting_open
+from dossiers.services.geography import province_import
+from dossiers.services.setup import batch_create, regulation_profile_publish
+from workflow import services
+from workflow.demo import Journey, pdf
+
+PROVINCE_CODE = 42  # Hà Tĩnh: the calendar of seed 002 is Hà Tĩnh's
+COMMUNES = 30
+SET_2021 = "QD318-2022-NTM-XA"
+SET_2026 = "QD51-2025-NTM-XA"
+
+# DOMAIN.md section 3 (seed 004, IV.1) for the 19-criteria set. The 2026-2030 set's
+# mapping is a demo choice for merged departments: the coordination office changes it in
+# the admin.
+DEPARTMENTS = [
+    Department("cong-thuong", "Sở Công Thương", {SET_2021: (4, 7), SET_2026: (3,)}),
+    Department("giao-duc", "Sở Giáo dục và Đào tạo", {SET_2021: (5, 14), SET_2026: (4,)}),
+    Department("van-hoa", "Sở Văn hóa, Thể thao và Du lịch", {SET_2021: (6, 16), SET_2026: (5,)}),
+    Department("thong-tin", "Sở Thông tin và Truyền thông", {SET_2021: (8,)}),
+    Department("khcn", "Sở Khoa học và Công nghệ", {SET_2026: (7,)}),
+    Department("thong-ke", "Cục Thống kê tỉnh", {SET_2021: (10,)}),
+    Department("lao-dong", "Sở Lao động - Thương binh và Xã hội", {SET_2021: (11, 12),
+                                                                    SET_2026: (6,)}),
+    Department("ke-hoach", "Sở Kế hoạch và Đầu tư", {SET_2021: (13,)}),
+    Department("y-te", "Sở Y tế", {SET_2021: (15,)}),
+    Department("tnmt", "Sở Tài nguyên và Môi trường", {SET_2021: (17,), SET_2026: (8,)}),
+    Department("noi-vu", "Sở Nội vụ", {SET_2021: (18,), SET_2026: (9,)}),
+    Department("cong-an", "Công an tỉnh", {SET_2021: ("19.2",), SET_2026: (10,)},
+               confirms_security=True),
+    Department("quan-su", "Bộ Chỉ huy Quân sự tỉnh", {SET_2021: (19,)}),
+    Department("xay-dung", "Sở Xây dựng", {SET_2021: (1, 9), SET_2026: (1, 2)}),
+    Department("giao-thong", "Sở Giao thông vận tải", {SET_2021: (2,)}),
+    Department("nong-nghiep", "Sở Nông nghiệp và Phát triển nông thôn", {SET_2021: (3,)}),
+    Department("tai-chinh", "Sở Tài chính", {}, confirms_debt=True),
+]
+
+
+def calendar(year: int, appraisal: tuple[int, int], council: tuple[int, int]) -> dict:
+    """Seed 002: reports of departments, finance and the Front by one date, council after."""
+    due = dt.date(year, *appraisal)
+    council_due = dt.date(year, *council)
+    return {
+        Step.SELF_ASSESSMENT: due - dt.timedelta(days=75),
+        Step.PUBLIC_POSTING: due - dt.timedelta(days=55),
+        Step.SURVEY: due - dt.timedelta(days=40),
+        Step.SUBMISSION: due - dt.timedelta(days=30),
+        Step.DEPARTMENT_APPRAISAL: due,
+        Step.DEBT_CONFIRMATION: due,
+        Step.SECURITY_CONFIRMATION: due,
+        Step.SURVEY_APPRAISAL: due,
+        Step.CONSOLIDATION: council_due - dt.timedelta(days=7),
+        Step.COUNCIL_VOTE: council_due,
+        Step.DECISION: council_due + dt.timedelta(days=15),
+    }
+
+
+STAGES = [
+    "self_assessment", "public_posting", "survey", "ready_to_submit", "appraisal_returned",
+    "appraisal", "consolidation", "council", "awaiting_decision", "recognised", "announced",
+    "not_recognised", "revoked",
+]
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=os.environ.get("NTM_DEMO_PASSWORD", "demo12345"))
+
+    def handle(self, *args, password, **options):
+        admin = get_user_model().objects.filter(username="admin").first()
+        if admin is None:
+            admin = get_user_model().objects.create_superuser("admin", "admin@example.invalid",
+                                                              password)
+        with transaction.atomic():
+            self.build(admin, password)
+        self.print_logins(password)
+
+    def build(self, admin, password):
+        loaded = set(CriteriaSet.objects.values_list("source_file", flat=True))
+        for path in sorted(settings.NTM_CRITERIA_DIR.glob("*.yaml")):
+            if path.name not in loaded:  # an update is loaded with load_criteria
+                criteria_set_load(actor=admin, path=path)
+        province = province_import(actor=admin, code=PROVINCE_CODE)
+        communes = list(Commune.objects.filter(province=province, kind="xa").order_by("code")
+                        [:COMMUNES])
+        self.kit = setup_province(actor=admin, province=province, communes=communes,
+                                  departments=DEPARTMENTS, password=password, council_size=7)
+        self.kit.prefix = ""
+        if not RegulationProfile.objects.filter(province=province).exists():
+            regulation_profile_publish(actor=admin, province=province,
+                                       valid_from=dt.date(2025, 7, 1),
+                                       legal_basis="Quyết định 18/2022/QĐ-TTg",
+                                       reason="Demo: national defaults")
+        year = timezone.localdate().year
+        batches = {}
+        for number, appraisal, council in ((1, (8, 10), (8, 30)), (2, (11, 30), (12, 15))):
+            batch = Batch.objects.filter(province=province, recognition_year=year,
+                                         number=number).first()
+            batches[number] = batch or batch_create(
+                actor=admin, province=province, recognition_year=year, number=number,
+                title=f"Đợt {number} năm {year}", deadlines=calendar(year, appraisal, council))
+        self.kit.batch = batches[2]
+        if Dossier.objects.filter(batch=batches[2]).exists():
+            self.stdout.write("Demo dossiers already exist: nothing to add.")
+            return
+        self.dossiers(communes)
+
+    def dossiers(self, communes):
+        journeys = [Journey.register(self.kit, commune, Level.NTM)
+                    for commune in communes[: len(STAGES)]]
+        by_stage = dict(zip(STAGES, journeys, strict=True))
+        for stage, journey in by_stage.items():
+            self.advance(stage, journey)
+        # Dossiers decided at a meeting held earlier; one waits for the next meeting.
+        decided = [by_stage[s] for s in ("awaiting_decision", "recognised", "announced",
+                                         "not_recognised", "revoked")]
+        held = decided[0].new_meeting()
+        for journey in decided:
+            journey.meeting = held
+            journey.schedule()
+        meeting_open(actor=decided[0].u("vpdp"), meeting=held,
+                     present=self.kit.council_members)
+        for journey in decided:
+            journey.vote(in_favour=5 if journey is by_stage["not_recognised"] else None)
+            journey.close_vote()
+        meeting_close(actor=decided[0].u("vpdp"), meeting=held)
+        for stage in ("recognised", "announced", "revoked"):
+            by_stage[stage].decide()
+        by_stage["announced"].announce()
+        self.revoke(by_stage["revoked"])
+        waiting = by_stage["council"]
+        waiting.new_meeting()
+        waiting.schedule()
+
+    def advance(self, stage, j):
+        order = ["self_assessment", "public_posting", "survey", "ready_to_submit", "appraisal",
+                 "consolidation"]
+        target = {"appraisal_returned": "appraisal"}.get(stage, stage)
+        reach = order.index(target) if target in order else len(order)
+        if reach == 0:
+            criterion = j.dossier.criteria_set.criteria.order_by("number").first()
+            from dossiers.services.assessment import self_assessment_set
+
+            self_assessment_set(actor=j.commune_officer, dossier=j.dossier, criterion=criterion,
+                                value="Đã có quy hoạch chung xã được phê duyệt", met=True)
+            return
+        j.self_assess()
+        j.post()
+        if reach >= 2:
+            j.close_posting()
+        if reach >= 3:
+            j.log_survey()
+        if reach >= 4:
+            j.submit()
+        if stage == "appraisal_returned":
+            first = j.items()[0]
+            services.appraisal_record(actor=j.u(f"so_{first.agency.code}"), item=first,
+                                      result="returned",
+                                      remark="Đề nghị bổ sung quyết định phê duyệt quy hoạch")
+            return
+        if stage == "appraisal":
+            for item in j.items()[:4]:
+                services.appraisal_record(actor=j.u(f"so_{item.agency.code}"), item=item,
+                                          result="met")
+            return
+        if reach >= 5:
+            j.appraise_all()
+            j.appraise_survey()
+            j.confirm()
+
+    def revoke(self, j):
+        criteria = list(j.dossier.criteria_set.criteria.order_by("number")[:5])
+        revocation = services.revocation_propose(
+            actor=j.u("vpdp"), dossier=j.dossier, criteria=criteria,
+            reason="Kiểm tra sau công nhận: 5 tiêu chí không còn đạt")
+        meeting = j.new_meeting()
+        j.item = services.revocation_schedule(actor=j.u("vpdp"), revocation=revocation,
+                                              meeting=meeting)
+        meeting_open(actor=j.u("vpdp"), meeting=meeting, present=self.kit.council_members)
+        j.vote()
+        j.close_vote()
+        meeting_close(actor=j.u("vpdp"), meeting=meeting)
+        services.revocation_decide(actor=j.u("chu_tich"), revocation=revocation,
+                                   number="99/QĐ-UBND", signed_on=timezone.localdate(),
+                                   signer_name="Chủ tịch UBND tỉnh Hà Tĩnh",
+                                   signer_title="Chủ tịch", upload=pdf("thu-hoi"),
+                                   name="quyet-dinh-thu-hoi.pdf")
+
+    def print_logins(self, password):
+        first = Commune.objects.filter(province__code=f"{PROVINCE_CODE:02d}", kind="xa").order_by(
+            "code").first()
+        rows = [
+            ("administrator", "admin"),
+            ("commune officer", f"ubnd_{first.code}"),
+            ("commune Front officer", f"mttq_{first.code}"),
+            ("department appraiser (Construction)", "so_xay-dung"),
+            ("finance (debt confirmation)", "so_tai-chinh"),
+            ("police (security confirmation)", "so_cong-an"),
+            ("provincial Front officer", "mttq_tinh"),
+            ("coordination officer", "vpdp"),
+            ("council member", "hoi_dong_1"),
+            ("chairman", "chu_tich"),
+            ("chairman's delegate", "pho_chu_tich"),
+            ("auditor", "thanh_tra"),
+        ]
+        self.stdout.write(f"\nDemo logins (password: {password}):")
+        for role, username in rows:
+            self.stdout.write(f"  {role:<38} {username}")
+        self.stdout.write("  Other communes: ubnd_<commune code>, mttq_<commune code>; "
+                          "other departments: so_<agency code>; council: hoi_dong_1..7.")
