@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dossiers.demo import Department, setup_province
-from dossiers.models import Batch, Commune, Dossier, Level, RegulationProfile, Step
+from dossiers.models import Batch, Commune, CriteriaSet, Dossier, Level, RegulationProfile, Step
 from dossiers.services.catalogue import criteria_set_load
 from dossiers.services.council import meeting_close, meeting_open
 from dossiers.services.geography import province_import
