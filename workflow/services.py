@@ -72,7 +72,7 @@ def _step(dossier: Dossier) -> Iterator[tuple[Dossier, DossierProcess]]:
             raise RuleViolation(_("The dossier has no running process: it is “%(status)s”.")
                                 % {"status": dossier.get_status_display()})
         with F.lock(process.pk):
-            locked = Dossier.objects.select_for_update().select_related(
+            locked = Dossier.objects.select_for_update(of=("self",)).select_related(
                 "commune__province", "criteria_set", "regulation", "batch").get(pk=dossier.pk)
             yield locked, process
 
@@ -310,7 +310,7 @@ def appraisal_record(*, actor: Any, item: CriterionAppraisal, result: str,
     if result not in APPRAISAL_RESULTS:
         raise RuleViolation(_("The result must be met, not met or returned."))
     with _step(item.dossier) as (dossier, process):
-        item = CriterionAppraisal.objects.select_for_update().select_related(
+        item = CriterionAppraisal.objects.select_for_update(of=("self",)).select_related(
             "agency", "criterion", "indicator").get(pk=item.pk)
         agency = _item_agency(actor, item)
         if dossier.status != DossierStatus.APPRAISAL or item.round != dossier.round:
@@ -348,7 +348,7 @@ def returned_answer(*, actor: Any, item: CriterionAppraisal, response: str) -> C
     with _step(item.dossier) as (dossier, process):
         permissions.require(actor, "edit_self_assessment", dossier)
         agency = _member_agency(actor, dossier, K.COMMUNE_COMMITTEE)
-        item = CriterionAppraisal.objects.select_for_update().select_related("agency").get(
+        item = CriterionAppraisal.objects.select_for_update(of=("self",)).select_related("agency").get(
             pk=item.pk)
         if item.dossier_id != dossier.pk or item.round != dossier.round:
             raise RuleViolation(_("This appraisal is not part of the dossier's current round."))
@@ -428,7 +428,7 @@ def confirmation_record(*, actor: Any, dossier: Dossier, kind: str, holds: bool,
 def dossier_close_appraisal(*, dossier: Dossier) -> None:
     """Flow step after the appraisal join: every parallel appraisal is in."""
     actor, agency = audit.current_acting()
-    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=dossier.pk)
     _transition(dossier, "close_appraisal", actor=actor, agency=agency,
                 problems=conditions.appraisal_open_problems(dossier),
                 reason=_("all appraisals and confirmations are in"))
@@ -508,12 +508,12 @@ def vote_cast(*, actor: Any, item: AgendaItem, in_favour: bool) -> Vote:
     """Bỏ phiếu: a council member present votes once per dossier per meeting."""
     if item.kind == AgendaItem.Kind.REVOCATION:
         with transaction.atomic():
-            item = AgendaItem.objects.select_for_update().select_related(
+            item = AgendaItem.objects.select_for_update(of=("self",)).select_related(
                 "meeting__council", "dossier").get(pk=item.pk)
             _vote_checks(actor, item)
             return _save_vote(actor, item, in_favour)
     with _step(item.dossier) as (dossier, process):
-        item = AgendaItem.objects.select_for_update().select_related("meeting__council").get(
+        item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting__council").get(
             pk=item.pk)
         _vote_checks(actor, item)
         task = _open_task(process, F.vote, data={"member": actor.pk, "item": item.pk})
@@ -568,7 +568,7 @@ def vote_close(*, actor: Any, item: AgendaItem, defer: bool = False,
         return _revocation_vote_close(actor=actor, item=item, defer=defer, reason=reason)
     deferred = False
     with _step(item.dossier) as (dossier, process):
-        item = AgendaItem.objects.select_for_update().select_related(
+        item = AgendaItem.objects.select_for_update(of=("self",)).select_related(
             "meeting__council__province").get(pk=item.pk)
         permissions.require(actor, "manage_meeting", item.meeting)
         agency = _member_agency(actor, dossier, K.COORDINATION_OFFICE)
@@ -682,7 +682,7 @@ def revocation_propose(*, actor: Any, dossier: Dossier, criteria: list[Criterion
     """Thu hồi: the coordination office proposes revoking a recognition that no longer holds.
 
     Refused unless the rule of DOMAIN.md section 4 is satisfied by the criteria listed."""
-    dossier = Dossier.objects.select_for_update().select_related("commune__province").get(
+    dossier = Dossier.objects.select_for_update(of=("self",)).select_related("commune__province").get(
         pk=dossier.pk)
     permissions.require(actor, "coordinate_dossier", dossier)
     agency = _member_agency(actor, dossier, K.COORDINATION_OFFICE)
@@ -713,7 +713,7 @@ def revocation_propose(*, actor: Any, dossier: Dossier, criteria: list[Criterion
 @transaction.atomic
 def revocation_schedule(*, actor: Any, revocation: Revocation,
                         meeting: CouncilMeeting) -> AgendaItem:
-    revocation = Revocation.objects.select_for_update().select_related(
+    revocation = Revocation.objects.select_for_update(of=("self",)).select_related(
         "dossier__commune__province").get(pk=revocation.pk)
     dossier = revocation.dossier
     permissions.require(actor, "coordinate_dossier", dossier)
@@ -749,12 +749,12 @@ REVOCATION_OUTCOME = {
 @transaction.atomic
 def _revocation_vote_close(*, actor: Any, item: AgendaItem, defer: bool,
                            reason: str) -> AgendaItem:
-    item = AgendaItem.objects.select_for_update().select_related(
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related(
         "meeting__council__province", "dossier__commune__province", "revocation").get(pk=item.pk)
     permissions.require(actor, "manage_meeting", item.meeting)
     agency = _member_agency(actor, item.dossier, K.COORDINATION_OFFICE)
     _close_item(actor, agency, item, defer, reason)
-    revocation = Revocation.objects.select_for_update().get(pk=item.revocation_id)
+    revocation = Revocation.objects.select_for_update(of=("self",)).get(pk=item.revocation_id)
     before = {"status": revocation.status}
     getattr(revocation, REVOCATION_OUTCOME[item.result])()
     revocation.save()
@@ -769,8 +769,8 @@ def revocation_decide(*, actor: Any, revocation: Revocation, number: str, signed
                       signer_name: str, signer_title: str, upload: IO[bytes],
                       name: str) -> Decision:
     """The chairman signs the revocation; the dossier's recognition is revoked."""
-    revocation = Revocation.objects.select_for_update().get(pk=revocation.pk)
-    dossier = Dossier.objects.select_for_update().select_related("commune__province").get(
+    revocation = Revocation.objects.select_for_update(of=("self",)).get(pk=revocation.pk)
+    dossier = Dossier.objects.select_for_update(of=("self",)).select_related("commune__province").get(
         pk=revocation.dossier_id)
     agency = _chairman_agency(actor, dossier)
     if revocation.status != Revocation.Status.APPROVED:

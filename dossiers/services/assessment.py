@@ -36,7 +36,7 @@ FILE_FIELDS = ("original_name", "content_type", "size", "sha256")
 
 
 def _locked(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related(
+    return Dossier.objects.select_for_update(of=("self",)).select_related(
         "commune__province", "criteria_set", "regulation").get(pk=dossier.pk)
 
 

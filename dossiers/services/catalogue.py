@@ -89,7 +89,7 @@ def criteria_set_load(*, actor: Any, path: Path) -> LoadReport:
         raise NotAllowed(_("Only an administrator may load a criteria set."))
     data = parse_file(path)
     header = data["set"]
-    criteria_set = CriteriaSet.objects.select_for_update().filter(code=header["code"]).first()
+    criteria_set = CriteriaSet.objects.select_for_update(of=("self",)).filter(code=header["code"]).first()
     created = criteria_set is None
     before = None if created else audit.snapshot(criteria_set, ("title_vi", "valid_from",
                                                                "gaps", "header"))

@@ -44,7 +44,7 @@ def meeting_create(*, actor: Any, council: Agency, title: str, scheduled_for: dt
 
 
 def _locked_meeting(meeting: CouncilMeeting) -> CouncilMeeting:
-    return CouncilMeeting.objects.select_for_update().select_related("council__province").get(
+    return CouncilMeeting.objects.select_for_update(of=("self",)).select_related("council__province").get(
         pk=meeting.pk)
 
 

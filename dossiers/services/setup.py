@@ -38,7 +38,7 @@ def regulation_profile_publish(*, actor: Any, province: Province, valid_from: dt
     unknown = set(values) - set(PROFILE_FIELDS)
     if unknown:
         raise RuleViolation(_("Unknown setting(s): %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    latest = (RegulationProfile.objects.select_for_update().filter(province=province)
+    latest = (RegulationProfile.objects.select_for_update(of=("self",)).filter(province=province)
               .order_by("-version").first())
     base = {name: getattr(latest, name) for name in PROFILE_FIELDS} if latest else {}
     base.update(values)

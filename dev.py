@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""One entry point for a fresh machine with only Python 3.11.
+
+    python3 dev.py run     # install, migrate, load demo data, start web + Celery worker + beat
+    python3 dev.py test    # install, run the whole test suite (extra arguments go to pytest)
+
+Everything is installed into ./.venv; the database and the Celery queue live in ./var.
+Set DATABASE_URL and CELERY_BROKER_URL to use PostgreSQL and Redis instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+
+
+def sh(*args: str | Path, **kwargs) -> None:
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True, **kwargs)
+
+
+def ensure_env() -> None:
+    if not PY.exists():
+        print("Creating the virtual environment in .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / ".installed"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not stamp.exists() or stamp.read_text() != wanted:
+        print("Installing dependencies ...", flush=True)
+        sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        sh(PY, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+        stamp.write_text(wanted)
+
+
+def manage(*args: str) -> None:
+    sh(PY, "manage.py", *args)
+
+
+def run(argv: list[str]) -> int:
+    ensure_env()
+    port = argv[0] if argv else os.environ.get("PORT", "8000")
+    manage("migrate", "--noinput")
+    manage("seed_demo")
+    children = [
+        subprocess.Popen([str(PY), "-m", "celery", "-A", "config", "worker", "--pool=solo",
+                          "--loglevel=INFO"], cwd=ROOT),
+        subprocess.Popen([str(PY), "-m", "celery", "-A", "config", "beat", "--loglevel=INFO",
+                          "--schedule", str(ROOT / "var" / "celerybeat-schedule")], cwd=ROOT),
+    ]
+    print(f"\nOpen http://127.0.0.1:{port}/ (Ctrl-C stops everything). "
+          f"E-mail is written to var/mail/.\n", flush=True)
+    try:
+        return subprocess.call([str(PY), "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=ROOT)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def test(argv: list[str]) -> int:
+    ensure_env()
+    args = list(argv)
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+    if not on_postgres and not any(a.startswith("-m") for a in args):
+        # Tests that need PostgreSQL run in the PostgreSQL pass (.ci/run), never silently here.
+        args = ["-m", "not postgres", *args]
+    if not any(a.startswith("-n") for a in args):
+        args = ["-n", os.environ.get("PYTEST_WORKERS", "auto"), *args]
+    return subprocess.call([str(PY), "-m", "pytest", *args], cwd=ROOT)
+
+
+def main() -> int:
+    commands = {"run": run, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        return 2
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
