@@ -38,7 +38,11 @@ def _province_agency(dossier: Dossier, **filters: Any) -> Agency:
 
 class RecognitionFlow(flow.Flow):
     process_class = DossierProcess
-    lock_impl = lock.select_for_update_lock
+    # viewflow's select_for_update lock, waiting for the row instead of NOWAIT: the default
+    # ``lock.select_for_update_lock`` retries a refused NOWAIT inside the caller's
+    # transaction, which PostgreSQL has already aborted (viewflow issue #161), so a service
+    # called within a transaction could never get the lock after one collision.
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
     process_title = _("Recognition of a commune")
     process_description = _("From self-assessment to the chairman's decision and announcement.")
 
