@@ -13,7 +13,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from .models import Agency, Commune, CriteriaSet, Criterion, Indicator, Province, Village
+from .models import (
+    Agency,
+    Commune,
+    CriteriaSet,
+    Criterion,
+    Indicator,
+    Province,
+    Responsibility,
+    Village,
+)
 from .services.agencies import agency_add_member, agency_create
 from .services.setup import responsibility_set
 
@@ -136,5 +145,8 @@ def _responsibility(actor: Any, province: Province, set_code: str, target: str,
         indicator = Indicator.objects.filter(criterion=criterion, code=target).first()
         if indicator is None:
             return  # the indicator is not in the catalogue yet: nothing to map
+    if Responsibility.objects.filter(province=province, criterion=criterion, indicator=indicator,
+                                     agency=agency).exists():
+        return
     responsibility_set(actor=actor, province=province, criterion=criterion, agency=agency,
                        indicator=indicator, reason="default mapping")

@@ -39,6 +39,7 @@ from dossiers.models import (
     Dossier,
     DossierStatus,
     Membership,
+    RegulationProfile,
     Revocation,
     SurveyAppraisal,
     Vote,
@@ -145,8 +146,12 @@ def _member_agency(actor: Any, dossier: Dossier, kind: str) -> Agency:
 # --- registration ---------------------------------------------------------------------
 @transaction.atomic
 def dossier_register(*, actor: Any, commune: Commune, level: str, batch: Batch,
-                     criteria_set: CriteriaSet | None = None) -> Dossier:
-    """Đăng ký: the commune (or the coordination office) registers a target level in a batch."""
+                     criteria_set: CriteriaSet | None = None,
+                     regulation: RegulationProfile | None = None) -> Dossier:
+    """Đăng ký: the commune (or the coordination office) registers a target level in a batch.
+
+    The criteria set and the regulation profile in force are pinned on the dossier; only
+    the coordination office may pin earlier ones (to enter a historic dossier)."""
     province = commune.province
     agency = (permissions.acting_agency(actor, kind=K.COORDINATION_OFFICE, province=province)
               or Agency.objects.filter(memberships__user=actor, kind=K.COMMUNE_COMMITTEE,
@@ -169,6 +174,12 @@ def dossier_register(*, actor: Any, commune: Commune, level: str, batch: Batch,
     elif agency.kind != K.COORDINATION_OFFICE:
         raise NotAllowed(_("Only the coordination office chooses a criteria set other than the "
                            "one in force."))
+    if regulation is not None:
+        if agency.kind != K.COORDINATION_OFFICE:
+            raise NotAllowed(_("Only the coordination office chooses a regulation profile other "
+                               "than the one in force."))
+        if regulation.province_id != province.pk:
+            raise RuleViolation(_("The regulation profile is another province's."))
     if Dossier.objects.filter(commune=commune, level=level, batch=batch).exists():
         raise RuleViolation(_("%(commune)s is already registered for this level in %(batch)s.")
                             % {"commune": commune, "batch": batch})
@@ -186,7 +197,8 @@ def dossier_register(*, actor: Any, commune: Commune, level: str, batch: Batch,
         raise RuleViolation(_("Set up these agencies before registering: %(list)s.")
                             % {"list": ", ".join(missing)})
     dossier = Dossier(commune=commune, level=level, batch=batch, criteria_set=criteria_set,
-                      regulation=regulation_profile_current(province=province, on=today),
+                      regulation=regulation or regulation_profile_current(province=province,
+                                                                          on=today),
                       registered_by=actor)
     dossier.full_clean(exclude=["status"])
     dossier.save()

@@ -29,17 +29,28 @@ def province_import(*, actor: Any, code: int) -> Province:
         source = vp.Province.from_code(vp.ProvinceCode(code))
     except ValueError as exc:
         raise RuleViolation(_("%(code)s is not an official province code.") % {"code": code}) from exc
-    province, created = Province.objects.update_or_create(
+    province, created = Province.objects.get_or_create(
         code=f"{int(source.code):02d}",
         defaults={"name": source.name, "codename": source.codename})
-    counts = {"new": 0, "updated": 0}
+    changes = {"province": "new" if created else None, "new": 0, "renamed": 0}
+    if not created and (province.name, province.codename) != (source.name, source.codename):
+        province.name, province.codename = source.name, source.codename
+        province.save()
+        changes["province"] = "renamed"
+    existing = {c.code: c for c in Commune.objects.filter(province=province)}
     for ward in vp.Ward.iter_by_province(source.code):
-        _commune, new = Commune.objects.update_or_create(
-            code=f"{int(ward.code):05d}",
-            defaults={"province": province, "name": ward.name,
-                      "kind": KINDS.get(ward.division_type, Commune.Kind.COMMUNE)})
-        counts["new" if new else "updated"] += 1
-    audit.record(actor=actor, action="province.import", obj=province, province=province,
-                 after={"name": province.name, "communes": counts,
-                        "data_version": vp.__data_version__})
+        code = f"{int(ward.code):05d}"
+        kind = KINDS.get(ward.division_type, Commune.Kind.COMMUNE)
+        commune = existing.get(code)
+        if commune is None:
+            Commune.objects.create(province=province, code=code, name=ward.name, kind=kind)
+            changes["new"] += 1
+        elif (commune.name, commune.kind) != (ward.name, kind):
+            commune.name, commune.kind = ward.name, kind
+            commune.save()
+            changes["renamed"] += 1
+    if changes["province"] or changes["new"] or changes["renamed"]:
+        audit.record(actor=actor, action="province.import", obj=province, province=province,
+                     after={"name": province.name, **changes,
+                            "data_version": vp.__data_version__})
     return province

@@ -12,8 +12,19 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from dossiers.demo import Department, setup_province
-from dossiers.models import Batch, Commune, CriteriaSet, Dossier, Level, RegulationProfile, Step
+from dossiers.demo import Department, setup_province, user
+from dossiers.models import (
+    Agency,
+    Batch,
+    Commune,
+    CriteriaSet,
+    District,
+    Dossier,
+    Level,
+    RegulationProfile,
+    Step,
+)
+from dossiers.services.agencies import agency_add_member, agency_create
 from dossiers.services.catalogue import criteria_set_load
 from dossiers.services.council import meeting_close, meeting_open
 from dossiers.services.geography import province_import
@@ -85,6 +96,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=os.environ.get("NTM_DEMO_PASSWORD", "demo12345"))
 
     def handle(self, *args, password, **options):
+        self.password = password
         admin = get_user_model().objects.filter(username="admin").first()
         if admin is None:
             admin = get_user_model().objects.create_superuser("admin", "admin@example.invalid",
@@ -106,9 +118,13 @@ class Command(BaseCommand):
         self.kit.prefix = ""
         if not RegulationProfile.objects.filter(province=province).exists():
             regulation_profile_publish(actor=admin, province=province,
-                                       valid_from=dt.date(2025, 7, 1),
+                                       valid_from=dt.date(2022, 3, 8), district_verification=True,
                                        legal_basis="Quyết định 18/2022/QĐ-TTg",
-                                       reason="Demo: national defaults")
+                                       reason="Demo: three-tier government, before July 2025")
+            regulation_profile_publish(actor=admin, province=province,
+                                       valid_from=dt.date(2025, 7, 1), district_verification=False,
+                                       legal_basis="Quyết định 18/2022/QĐ-TTg",
+                                       reason="Demo: two-tier government from 1 July 2025")
         year = timezone.localdate().year
         batches = {}
         for number, appraisal, council in ((1, (8, 10), (8, 30)), (2, (11, 30), (12, 15))):
@@ -122,6 +138,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo dossiers already exist: nothing to add.")
             return
         self.dossiers(communes)
+        self.historic(admin, province, communes[len(STAGES)])
 
     def dossiers(self, communes):
         journeys = [Journey.register(self.kit, commune, Level.NTM)
@@ -149,6 +166,31 @@ class Command(BaseCommand):
         waiting = by_stage["council"]
         waiting.new_meeting()
         waiting.schedule()
+
+    def historic(self, admin, province, commune):
+        """A 2025 dossier of the older variant, waiting for its district's verification."""
+        district = District.objects.filter(code="439").first() or District.objects.create(
+            province=province, code="439", name="Huyện Hương Sơn",
+            abolished_on=dt.date(2025, 7, 1))
+        commune.district = district
+        commune.save(update_fields=["district"])
+        agency = Agency.objects.filter(province=province, code="ubnd-huong-son").first() or \
+            agency_create(actor=admin, province=province, kind=Agency.Kind.DISTRICT_COMMITTEE,
+                          code="ubnd-huong-son", name="UBND huyện Hương Sơn", district=district)
+        account = user("ubnd_huong_son", self.password, "Cán bộ UBND huyện Hương Sơn")
+        agency_add_member(actor=admin, agency=agency, user=account)
+        batch = batch_create(actor=admin, province=province, recognition_year=2025, number=2,
+                             title="Đợt 2 năm 2025", deadlines=calendar(2025, (11, 30), (12, 15)))
+        dossier = services.dossier_register(
+            actor=self.kit.users["vpdp"], commune=commune, level=Level.NTM, batch=batch,
+            criteria_set=CriteriaSet.objects.get(code=SET_2021),
+            regulation=RegulationProfile.objects.get(province=province, version=1))
+        j = Journey(self.kit, dossier)
+        j.self_assess()
+        j.post()
+        j.close_posting()
+        j.log_survey()
+        j.submit()
 
     def advance(self, stage, j):
         order = ["self_assessment", "public_posting", "survey", "ready_to_submit", "appraisal",
@@ -220,6 +262,7 @@ class Command(BaseCommand):
             ("chairman", "chu_tich"),
             ("chairman's delegate", "pho_chu_tich"),
             ("auditor", "thanh_tra"),
+            ("district officer (historic variant)", "ubnd_huong_son"),
         ]
         self.stdout.write(f"\nDemo logins (password: {password}):")
         for role, username in rows:
