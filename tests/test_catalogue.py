@@ -332,6 +332,36 @@ def test_indicator_listed_twice_is_refused(admin_user, tmp_path):
         criteria_set_load(actor=admin_user, path=write(tmp_path, data))
 
 
+def test_criterion_listed_twice_is_refused(admin_user, tmp_path):
+    data = read(FILE_2021)
+    data["criteria"].append({"number": 8, "name_vi": "Trùng", "indicators": []})
+    with NothingWritten(), pytest.raises(RuleViolation, match="Criterion 8 is listed twice"):
+        criteria_set_load(actor=admin_user, path=write(tmp_path, data))
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"name_vi": "Không có số"}, "no valid “number”"),
+    ("not a mapping", "must be a mapping"),
+    ({"number": 20, "name_vi": "Mới", "indicators": "8.1"}, "must be a list"),
+    ({"number": 20, "name_vi": ""}, "In criterion 20: name_vi"),
+])
+def test_malformed_criterion_entries_are_refused_readably(admin_user, tmp_path, entry, message):
+    data = read(FILE_2026)
+    data["criteria"].append(entry)
+    with NothingWritten(), pytest.raises(RuleViolation, match=message):
+        criteria_set_load(actor=admin_user, path=write(tmp_path, data))
+
+
+def test_a_retired_criterion_retires_its_indicators(admin_user, tmp_path):
+    criteria_set_load(actor=admin_user, path=source(FILE_2021))
+    data = read(FILE_2021)
+    data["criteria"] = [c for c in data["criteria"] if c["number"] != 8]
+    report = criteria_set_load(actor=admin_user, path=write(tmp_path, data))
+    assert report.indicators["retired"] == 4
+    assert set(Indicator.objects.filter(criterion__number=8, criterion__criteria_set__code=CODE_2021)
+               .values_list("retired", flat=True)) == {True}
+
+
 def test_only_a_superuser_may_load(admin_user):
     clerk = get_user_model().objects.create_user("clerk", "clerk@example.invalid", "x",
                                                  is_staff=True)

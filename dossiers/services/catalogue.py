@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,7 +59,33 @@ def _date(value: Any) -> dt.date:
         raise RuleViolation(_("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}) from exc
 
 
+def _clean(obj: Any, where: str) -> None:
+    """Model validation, reported as a RuleViolation that names the faulty entry."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        details = "; ".join(f"{field}: {' '.join(str(m) for m in messages)}"
+                            for field, messages in exc.message_dict.items())
+        raise RuleViolation(_("In %(where)s: %(details)s") % {"where": where,
+                                                             "details": details}) from exc
+
+
+def _criterion_number(raw: Any) -> int:
+    if not isinstance(raw, dict):
+        raise RuleViolation(_("Every entry of “criteria” must be a mapping with a number."))
+    try:
+        number = int(raw["number"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleViolation(_("A criterion has no valid “number”: %(entry)s")
+                            % {"entry": str(raw)[:120]}) from exc
+    if number <= 0:
+        raise RuleViolation(_("Criterion numbers start at 1, not %(n)s.") % {"n": number})
+    return number
+
+
 def _indicator_key(data: dict) -> str:
+    if not isinstance(data, dict):
+        raise RuleViolation(_("Every indicator must be a mapping with a code or a name."))
     key = str(data.get("code") or "").strip() or str(data.get("name_vi") or "").strip()
     if not key:
         raise RuleViolation(_("An indicator has neither a code nor a name."))
@@ -108,14 +135,16 @@ def criteria_set_load(*, actor: Any, path: Path) -> LoadReport:
     criteria_set.sources = audit.to_json(data.get("sources") or [])
     criteria_set.source_file = Path(path).name
     criteria_set.loaded_at = timezone.now()
-    criteria_set.full_clean()
+    _clean(criteria_set, _("the set header"))
     criteria_set.save()
     report = LoadReport(criteria_set, created, gaps=len(criteria_set.gaps))
 
     key_numbers = REVOCATION_KEY_CRITERIA.get(criteria_set.code, set())
     seen_numbers = set()
     for raw in data["criteria"]:
-        number = int(raw["number"])
+        number = _criterion_number(raw)
+        if number in seen_numbers:
+            raise RuleViolation(_("Criterion %(n)s is listed twice.") % {"n": number})
         seen_numbers.add(number)
         criterion = Criterion.objects.filter(criteria_set=criteria_set, number=number).first()
         if criterion is None:
@@ -128,11 +157,16 @@ def criteria_set_load(*, actor: Any, path: Path) -> LoadReport:
         criterion.name_en = raw.get("name_en") or ""
         criterion.responsible_hint = raw.get("responsible_hint") or ""
         criterion.retired = False
-        criterion.full_clean()
+        _clean(criterion, _("criterion %(n)s") % {"n": number})
         criterion.save()
-        _load_indicators(criterion, raw.get("indicators") or [], report)
+        indicators = raw.get("indicators") or []
+        if not isinstance(indicators, list):
+            raise RuleViolation(_("Criterion %(n)s: “indicators” must be a list.") % {"n": number})
+        _load_indicators(criterion, indicators, report)
     retired = Criterion.objects.filter(criteria_set=criteria_set, retired=False).exclude(
         number__in=seen_numbers)
+    report.indicators["retired"] += Indicator.objects.filter(
+        criterion__in=retired, retired=False).update(retired=True)
     report.criteria["retired"] = retired.update(retired=True)
 
     audit.record(actor=actor, action="criteria_set.load", obj=criteria_set, before=before,
@@ -171,7 +205,7 @@ def _load_indicators(criterion: Criterion, rows: list[dict], report: LoadReport)
         indicator.source_url = raw.get("source_url") or ""
         indicator.note = raw.get("note") or ""
         indicator.retired = False
-        indicator.full_clean()
+        _clean(indicator, _("indicator “%(key)s”") % {"key": key})
         indicator.save()
     retired = Indicator.objects.filter(criterion=criterion, retired=False).exclude(key__in=seen)
     report.indicators["retired"] += retired.update(retired=True)
