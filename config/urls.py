@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from workflow.views import home
 
 # Uploaded evidence is never served as plain static files: it is read through views
 # that check the reader's object permissions.
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("audit/", include("workflow.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from dossiers.demo import Department, setup_province
 from dossiers.models import Commune, Level, Province
@@ -33,6 +34,14 @@ DEPARTMENTS = [
 @pytest.fixture(autouse=True)
 def _media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Services' messages are asserted in their English source text; pages are tested in
+    Vietnamese (the default language) through the test client, which sets its own."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

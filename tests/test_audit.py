@@ -32,9 +32,10 @@ def on_postgresql():
 
 
 def verify_command() -> str:
+    """The verdict line of ``verify_audit`` (the head line that follows is tested apart)."""
     out = io.StringIO()
     call_command("verify_audit", stdout=out)
-    return out.getvalue().strip()
+    return out.getvalue().strip().splitlines()[0]
 
 
 @pytest.fixture
@@ -292,3 +293,23 @@ def test_postgres_concurrent_writers_leave_one_unbroken_chain(on_postgresql):
         sorted((t, n) for t in range(THREADS) for n in range(PER_THREAD))
     report = audit.verify_chain()
     assert report == audit.ChainReport(True, total)
+
+
+@pytest.mark.django_db
+def test_verify_audit_anchor_catches_events_removed_from_the_end(journey):
+    journey.self_assess()
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    head = out.getvalue().strip().splitlines()[1]
+    _label, _seq_flag, seq, _hash_flag, digest = head.split()
+    assert int(seq) == AuditEvent.objects.count()
+    call_command("verify_audit", "--expect-seq", seq, "--expect-hash", digest, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="does not have the hash"):
+        call_command("verify_audit", "--expect-seq", seq, "--expect-hash", "0" * 64,
+                     stdout=io.StringIO())
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM ntm_workflow_auditevent WHERE seq = %s", [int(seq)])
+        with pytest.raises(CommandError, match="removed from the end"):
+            call_command("verify_audit", "--expect-seq", seq, "--expect-hash", digest,
+                         stdout=io.StringIO())

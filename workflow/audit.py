@@ -28,7 +28,16 @@ from .models import AuditEvent
 GENESIS_HASH = "0" * 64
 _ADVISORY_LOCK_KEY = 0x4E544D41  # "NTMA"
 
-_request_id: ContextVar[str] = ContextVar("audit_request_id", default="")
+@dataclass(frozen=True)
+class RequestInfo:
+    id: str = ""
+    method: str = ""
+    path: str = ""
+    remote_addr: str | None = None
+
+
+_request: ContextVar[RequestInfo] = ContextVar(
+    "audit_request", default=RequestInfo())  # noqa: B039 - frozen, never mutated
 _acting: ContextVar[tuple[Any, Any] | None] = ContextVar("audit_acting", default=None)
 
 
@@ -37,12 +46,14 @@ class AuditError(RuntimeError):
 
 
 @contextmanager
-def request_context(request_id: str) -> Iterator[None]:
-    token = _request_id.set(request_id)
+def request_context(request_id: str, method: str = "", path: str = "",
+                    remote_addr: str | None = None) -> Iterator[None]:
+    """The request that the events recorded inside this block come from."""
+    token = _request.set(RequestInfo(request_id, method, path[:300], remote_addr))
     try:
         yield
     finally:
-        _request_id.reset(token)
+        _request.reset(token)
 
 
 @contextmanager
@@ -110,6 +121,11 @@ def event_hash(event: AuditEvent) -> str:
         "request_id": event.request_id,
         "prev_hash": event.prev_hash,
     }
+    # Fields added later enter the hash only when set, so older events still verify.
+    if event.request_path:
+        payload["request_path"] = event.request_path
+    if event.remote_addr:
+        payload["remote_addr"] = event.remote_addr
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -124,23 +140,36 @@ def record(
     *,
     actor: Any,
     action: str,
-    obj: models.Model,
+    obj: models.Model | None,
     agency: Any = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
     dossier: Any = None,
     province: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
 ) -> AuditEvent:
-    """Append one event. Must run inside the transaction that makes the change."""
+    """Append one event. Must run inside the transaction that makes the change.
+
+    ``obj`` is the changed object; without one (a failed login), name it with
+    ``object_type``, ``object_id`` and ``object_repr``."""
     if not connection.in_atomic_block:
         raise AuditError("audit.record must run inside the transaction that makes the change")
     if actor is None and agency is None:
         actor, agency = current_acting()
-    if dossier is None and obj._meta.label_lower == "dossiers.dossier":
-        dossier = obj
+    if obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = str(obj.pk)
+        object_repr = str(obj)
+        if dossier is None and object_type == "dossiers.dossier":
+            dossier = obj
+    if not object_type:
+        raise AuditError("an audit event names the object it is about")
     if province is None:
         province = _province_of(obj, dossier, agency)
+    request = _request.get()
     _lock_chain()
     last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
     event = AuditEvent(
@@ -151,15 +180,17 @@ def record(
         agency=agency,
         agency_name=str(agency) if agency is not None else "",
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:300],
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:300],
         dossier=dossier,
         province=province,
         before=to_json(before) if before is not None else None,
         after=to_json(after) if after is not None else None,
         reason=reason or "",
-        request_id=_request_id.get(),
+        request_id=request.id,
+        request_path=request.path,
+        remote_addr=request.remote_addr,
         prev_hash=last["hash"] if last else GENESIS_HASH,
     )
     event.hash = event_hash(event)
@@ -167,9 +198,11 @@ def record(
     return event
 
 
-def _province_of(obj: models.Model, dossier: Any, agency: Any) -> Any:
+def _province_of(obj: models.Model | None, dossier: Any, agency: Any) -> Any:
     if dossier is not None:
         return dossier.commune.province
+    if obj is None:
+        return agency.province if agency is not None else None
     for attr in ("province", "council"):
         value = getattr(obj, attr, None)
         if value is not None:

@@ -14,7 +14,8 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
-        with request_context(request_id):
+        with request_context(request_id, request.method or "", request.path,
+                             request.META.get("REMOTE_ADDR") or None):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

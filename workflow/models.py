@@ -49,6 +49,8 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason or remark"), blank=True)
     request_id = models.CharField(_("request"), max_length=64, blank=True)
+    request_path = models.CharField(_("request path"), max_length=300, blank=True)
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 

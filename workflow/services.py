@@ -105,7 +105,13 @@ def _complete(task: Task, actor: Any, agency: Agency | None) -> None:
         owner_agency = task.owner_permission_obj
         if owner_agency is None or not actor.has_perm("dossiers.act_for_agency", owner_agency):
             raise NotAllowed(_("This task is assigned to %(owner)s.") % {"owner": task.owner})
+        previous = task.owner
         activation.reassign(actor)
+        audit.record(actor=actor, agency=agency, action="task.reassign", obj=task,
+                     dossier=task.process.coerced.dossier,
+                     before={"owner": previous.pk, "owner_name": previous.get_username()},
+                     after={"owner": actor.pk, "owner_name": actor.get_username()},
+                     reason=_("taken over by a member of the same agency"))
     if task.status == STATUS.ASSIGNED:
         activation.start(None)
     with audit.acting_as(actor, agency):
@@ -799,3 +805,38 @@ def revocation_decide(*, actor: Any, revocation: Revocation, number: str, signed
                  dossier=dossier, before={"status": Revocation.Status.APPROVED},
                  after={"status": revocation.status})
     return decision
+
+
+# --- assignment --------------------------------------------------------------------
+def task_reassign(*, actor: Any, task: Task, to: Any | None, reason: str) -> Task:
+    """The coordination office gives an agency's open task to one of its members (or frees it)."""
+    process = task.process.coerced
+    with _step(process.dossier) as (dossier, _process):
+        task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+        permissions.require(actor, "coordinate_dossier", dossier)
+        agency = _member_agency(actor, dossier, K.COORDINATION_OFFICE)
+        if task.status not in (STATUS.NEW, STATUS.ASSIGNED) or task.flow_task_type != "HUMAN":
+            raise RuleViolation(_("Only an open task that nobody has started can be reassigned."))
+        if not reason.strip():
+            raise RuleViolation(_("Say why the task is reassigned."))
+        owner_agency = task.owner_permission_obj
+        if to is not None and (owner_agency is None or
+                               not to.has_perm("dossiers.act_for_agency", owner_agency)):
+            raise RuleViolation(_("%(user)s does not act for %(agency)s.")
+                                % {"user": to, "agency": owner_agency})
+        before = {"owner": task.owner_id,
+                  "owner_name": task.owner.get_username() if task.owner_id else None}
+        activation = task.flow_task.activation_class(task)
+        if to is None:
+            if task.status == STATUS.ASSIGNED:
+                activation.unassign()
+        elif task.status == STATUS.NEW:
+            activation.assign(to)
+        else:
+            activation.reassign(to)
+        audit.record(actor=actor, agency=agency, action="task.reassign", obj=task,
+                     dossier=dossier, before=before,
+                     after={"owner": to.pk if to else None,
+                            "owner_name": to.get_username() if to else None},
+                     reason=reason)
+    return task

@@ -65,6 +65,10 @@ class Evidence(StoredFile):
     indicator = models.ForeignKey(Indicator, models.PROTECT, null=True, blank=True,
                                   related_name="+", verbose_name=_("indicator"))
     description = models.CharField(_("description"), max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                     blank=True, related_name="+", verbose_name=_("withdrawn by"))
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
         ordering = ["dossier", "criterion__number", "uploaded_at"]

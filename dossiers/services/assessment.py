@@ -7,6 +7,7 @@ from typing import IO, Any
 
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflow import audit
@@ -122,6 +123,29 @@ def evidence_add(*, actor: Any, dossier: Dossier, criterion: Criterion,
                  after={**audit.snapshot(evidence, FILE_FIELDS),
                         "criterion": criterion.number,
                         "indicator": indicator.code if indicator else None})
+    return evidence
+
+
+@transaction.atomic
+def evidence_withdraw(*, actor: Any, evidence: Evidence, reason: str) -> Evidence:
+    """Withdraw evidence uploaded by mistake. The file and its hash are kept: nothing is lost."""
+    dossier = _locked(evidence.dossier)
+    permissions.require(actor, "edit_self_assessment", dossier)
+    evidence = Evidence.objects.select_for_update(of=("self",)).get(pk=evidence.pk)
+    if evidence.withdrawn_at is not None:
+        raise RuleViolation(_("This evidence is already withdrawn."))
+    if dossier.status != DossierStatus.SELF_ASSESSMENT:
+        raise RuleViolation(_("Evidence can be withdrawn only during self-assessment."))
+    if not reason.strip():
+        raise RuleViolation(_("Say why the evidence is withdrawn."))
+    evidence.withdrawn_at = timezone.now()
+    evidence.withdrawn_by = actor
+    evidence.withdrawal_reason = reason.strip()
+    evidence.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    audit.record(actor=actor, agency=_commune_agency(actor, dossier), action="evidence.withdraw",
+                 obj=evidence, dossier=dossier, reason=reason,
+                 before={**audit.snapshot(evidence, FILE_FIELDS), "withdrawn": False},
+                 after={"withdrawn": True})
     return evidence
 
 

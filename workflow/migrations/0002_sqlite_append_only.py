@@ -6,10 +6,7 @@ deleted row is caught by the hash chain (``verify_audit``) instead."""
 
 from django.db import migrations
 
-TRIGGERS = [
-    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON ntm_workflow_auditevent "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;",
-]
+from ._sqlite_triggers import TRIGGERS
 
 
 def forwards(apps, schema_editor):
