@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -162,6 +163,9 @@ if ANYMAIL_ESP:
         for key, value in os.environ.items()
         if key.startswith("ANYMAIL_") and key != "ANYMAIL_ESP"
     }
+    # The tracking webhook (https://…/anymail/<esp>/tracking/) must be signed: anymail
+    # refuses unsigned calls once ANYMAIL_WEBHOOK_SECRET (basic auth "user:password") or the
+    # provider's own signing key (e.g. ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY) is set.
 else:
     EMAIL_BACKEND = os.environ.get(
         "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
@@ -171,6 +175,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ntm@localhost")
 
 # --- Product settings ------------------------------------------------------
 NTM_CRITERIA_DIR = Path(os.environ.get("NTM_CRITERIA_DIR", SHARED_DIR / "criteria"))
+NTM_BASE_URL = os.environ.get("NTM_BASE_URL", "http://127.0.0.1:8000")
 NTM_EVIDENCE_MAX_BYTES = int(os.environ.get("NTM_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 
 LOGGING = {

@@ -106,7 +106,7 @@ def test_criterion_not_met_blocks_the_council(journey):
     with Unchanged(j), pytest.raises(RuleViolation) as refused:
         services.dossier_schedule(actor=j.u("vpdp"), dossier=j.dossier, meeting=j.meeting,
                                   report="x")
-    assert refused.value.problems == ["Criteria not met: 1. Quy hoạch."]
+    assert refused.value.problems == ["Criteria not met: 1. Planning."]
     services.dossier_refuse(actor=j.u("vpdp"), dossier=j.dossier, reason="Tiêu chí 1 không đạt")
     assert j.refresh().status == S.NOT_RECOGNISED
     assert j.open_tasks() == []

@@ -21,6 +21,8 @@ ACTIONS = {
     "auth.login_failed": _("Failed sign-in"),
     "batch.create": _("Batch created"),
     "batch.deadline_set": _("Batch date set or changed"),
+    "calendar.create": _("Calendar link created"),
+    "calendar.revoke": _("Calendar link revoked"),
     "comment.record": _("Public comment recorded"),
     "comment.respond": _("Public comment answered"),
     "confirmation.debt": _("Debt confirmation"),

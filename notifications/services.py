@@ -1,0 +1,343 @@
+"""The reminder sweep and the delivery of its e-mails.
+
+Every reminder is recorded (unique per recipient, task and reminder point) in the same
+transaction that creates the e-mail carrying it, before anything is sent. Delivery marks
+the e-mail ``sending`` before it calls the provider and ``sent`` after, so two sweeps,
+a concurrent sweep or a retry never remind anybody of the same thing twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from dossiers import permissions
+from dossiers.exceptions import NotAllowed, RuleViolation
+from dossiers.models import Agency, Membership, Province, Step
+from workflow import audit
+
+from .deadlines import OPEN, TaskDeadline, open_task_deadlines
+from .models import (
+    BouncedAddress,
+    CalendarFeed,
+    Notification,
+    Reminder,
+    ReminderEmail,
+    ReminderPolicy,
+)
+
+log = logging.getLogger(__name__)
+K = Agency.Kind
+
+
+class DeliveryError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Planned:
+    recipient: Any
+    deadline: TaskDeadline
+    point: str
+    kind: str
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline.due_on - self.today).days
+
+    today: dt.date = dt.date.min
+
+
+def _policy(province_id: int, cache: dict) -> ReminderPolicy:
+    if province_id not in cache:
+        cache[province_id] = (ReminderPolicy.objects.filter(province_id=province_id).first()
+                              or ReminderPolicy(province_id=province_id))
+    return cache[province_id]
+
+
+def reminder_point(today: dt.date, due: dt.date, policy: ReminderPolicy) -> tuple[str, str] | None:
+    """The latest reminder point reached on ``today`` (a missed sweep catches up once)."""
+    days_left = (due - today).days
+    if days_left >= 0:
+        reached = [n for n in policy.points_before if n >= days_left]
+        if not reached:
+            return None
+        n = min(reached)
+        return ("due", Reminder.Kind.DUE) if n == 0 else (f"before:{n}", Reminder.Kind.BEFORE)
+    overdue = -days_left
+    index = (overdue - 1) // max(policy.overdue_every_days, 1)
+    return f"overdue:{index}", Reminder.Kind.OVERDUE
+
+
+def _members(agency_ids: set[int]) -> dict[int, list[Any]]:
+    people: dict[int, list[Any]] = defaultdict(list)
+    for membership in Membership.objects.filter(
+            agency_id__in=agency_ids, user__is_active=True).select_related("user").order_by("pk"):
+        people[membership.agency_id].append(membership)
+    return people
+
+
+def plan(*, now: dt.datetime) -> list[Planned]:
+    """Who is to be reminded of what at ``now``."""
+    today = timezone.localdate(now)
+    deadlines = open_task_deadlines()
+    policies: dict[int, ReminderPolicy] = {}
+    provinces = {d.dossier.commune.province_id for d in deadlines}
+    coordination = {a.province_id: a.pk for a in Agency.objects.filter(
+        province_id__in=provinces, kind=K.COORDINATION_OFFICE, active=True).order_by("-pk")}
+    people = _members({d.agency.pk for d in deadlines if d.agency} | set(coordination.values()))
+    planned: list[Planned] = []
+    for deadline in deadlines:
+        province_id = deadline.dossier.commune.province_id
+        policy = _policy(province_id, policies)
+        point = reminder_point(today, deadline.due_on, policy)
+        if point is None:
+            continue
+        task = deadline.task
+        owners = [task.owner] if task.owner_id else [
+            m.user for m in people.get(deadline.agency.pk if deadline.agency else 0, [])]
+        for user in owners:
+            planned.append(Planned(user, deadline, point[0], point[1], today))
+        overdue = (today - deadline.due_on).days
+        if overdue >= policy.escalate_after_days:
+            escalate_to = {m.user for m in people.get(coordination.get(province_id, 0), [])}
+            if deadline.agency:
+                escalate_to |= {m.user for m in people.get(deadline.agency.pk, []) if m.is_head}
+            for user in sorted(escalate_to, key=lambda u: u.pk):
+                planned.append(Planned(user, deadline, "escalation", Reminder.Kind.ESCALATION,
+                                       today))
+    return [p for p in planned if p.recipient.email]
+
+
+@dataclass
+class SweepResult:
+    planned: list[Planned]
+    emails: list[int]
+
+
+def sweep(*, now: dt.datetime | None = None, dry_run: bool = False) -> SweepResult:
+    """Record this sweep's reminders and one e-mail per person; returns the e-mails to send."""
+    now = now or timezone.now()
+    planned = plan(now=now)
+    if dry_run:
+        return SweepResult(planned, [])
+    by_person: dict[Any, list[Planned]] = defaultdict(list)
+    for item in planned:
+        by_person[item.recipient].append(item)
+    emails = []
+    for person, items in by_person.items():
+        with transaction.atomic():
+            email = ReminderEmail.objects.create(
+                recipient=person, to_address=person.email, sweep_at=now,
+                province_id=items[0].deadline.dossier.commune.province_id)
+            new = []
+            for item in items:
+                try:
+                    with transaction.atomic():
+                        new.append(Reminder.objects.create(
+                            recipient=person, task=item.deadline.task, point=item.point,
+                            kind=item.kind, dossier=item.deadline.dossier, step=item.deadline.step,
+                            due_on=item.deadline.due_on, email=email))
+                except IntegrityError:
+                    continue  # already reminded of this point: never twice
+            if not new:
+                email.delete()
+                continue
+            _notify_in_app(person, new, now)
+            emails.append(email.pk)
+    return SweepResult(planned, emails)
+
+
+def _notify_in_app(person: Any, reminders: list[Reminder], now: dt.datetime) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        overdue = sum(1 for r in reminders if r.due_on < timezone.localdate(now))
+        title = ngettext("%(n)s item due", "%(n)s items due", len(reminders)) % {
+            "n": len(reminders)}
+        if overdue:
+            title += " — " + ngettext("%(n)s overdue", "%(n)s overdue", overdue) % {"n": overdue}
+        body = "\n".join(f"{Step(r.step).label}: {r.dossier} ({r.due_on:%d/%m/%Y})"
+                         for r in reminders)
+    Notification.objects.create(user=person, title=title, body=body,
+                                url=reverse("dossier", args=[reminders[0].dossier_id]))
+
+
+def _open_reminders(email: ReminderEmail) -> list[Reminder]:
+    return [r for r in email.reminders.select_related(
+        "task", "dossier__commune", "dossier__batch").order_by("due_on", "pk")
+        if r.task.status in OPEN]
+
+
+def render_email(email: ReminderEmail, reminders: list[Reminder]) -> tuple[str, str, str]:
+    base = settings.NTM_BASE_URL.rstrip("/")
+    today = timezone.localdate(email.sweep_at)
+    items = [{
+        "dossier": r.dossier, "step": Step(r.step).label, "due_on": r.due_on,
+        "days": (r.due_on - today).days, "overdue": (today - r.due_on).days,
+        "escalation": r.kind == Reminder.Kind.ESCALATION,
+        "url": base + reverse("dossier", args=[r.dossier_id]),
+    } for r in reminders]
+    with translation.override(settings.LANGUAGE_CODE):
+        overdue = sum(1 for i in items if i["overdue"] > 0)
+        subject = ngettext("[NTM] %(n)s item due", "[NTM] %(n)s items due", len(items)) % {
+            "n": len(items)}
+        if overdue:
+            subject += ", " + ngettext("%(n)s overdue", "%(n)s overdue", overdue) % {"n": overdue}
+        context = {"recipient": email.recipient, "items": items, "today": today,
+                   "inbox_url": base + reverse("home")}
+        text = render_to_string("notifications/reminder_email.txt", context)
+        html = render_to_string("notifications/reminder_email.html", context)
+    return subject, text, html
+
+
+def deliver(email_id: int) -> str:
+    """Send one reminder e-mail; returns its status. Raises DeliveryError on a provider error."""
+    with transaction.atomic():
+        email = ReminderEmail.objects.select_for_update().select_related("recipient").get(
+            pk=email_id)
+        if email.status in (ReminderEmail.Status.SENT, ReminderEmail.Status.CANCELLED,
+                            ReminderEmail.Status.FAILED):
+            return email.status
+        reminders = _open_reminders(email)
+        if not reminders:  # every task was completed meanwhile: nothing to remind
+            email.status = ReminderEmail.Status.CANCELLED
+            email.save(update_fields=["status"])
+            return email.status
+        email.status = ReminderEmail.Status.SENDING
+        email.attempts += 1
+        email.save(update_fields=["status", "attempts"])
+    subject, text, html = render_email(email, reminders)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL,
+                                     [email.to_address],
+                                     headers={"Message-ID": f"<reminder-{email.pk}@ntm.local>"})
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:  # noqa: BLE001 - any provider failure is retried, then recorded
+        with transaction.atomic():
+            ReminderEmail.objects.filter(pk=email.pk).update(
+                status=ReminderEmail.Status.PENDING, last_error=str(exc)[:2000])
+        raise DeliveryError(str(exc)) from exc
+    status = getattr(message, "anymail_status", None)
+    message_id = (getattr(status, "message_id", None) or f"reminder-{email.pk}@ntm.local")
+    with transaction.atomic():
+        ReminderEmail.objects.filter(pk=email.pk).update(
+            status=ReminderEmail.Status.SENT, sent_at=timezone.now(), subject=subject,
+            message_id=str(message_id)[:200], last_error="")
+    return ReminderEmail.Status.SENT
+
+
+def mark_failed(email_id: int, error: str) -> None:
+    """After the last retry: the e-mail is failed and the coordination office is told."""
+    with transaction.atomic():
+        email = ReminderEmail.objects.select_for_update().get(pk=email_id)
+        if email.status == ReminderEmail.Status.SENT:
+            return
+        email.status = ReminderEmail.Status.FAILED
+        email.last_error = error[:2000]
+        email.save(update_fields=["status", "last_error"])
+        _tell_coordination(email.province_id,
+                           _("A reminder to %(address)s could not be sent") % {
+                               "address": email.to_address}, error)
+
+
+def _tell_coordination(province_id: int, title: str, body: str) -> None:
+    users = get_user_model().objects.filter(
+        memberships__agency__province_id=province_id, is_active=True,
+        memberships__agency__kind=K.COORDINATION_OFFICE).distinct()
+    Notification.objects.bulk_create([
+        Notification(user=u, title=title[:300], body=body, url=reverse("notifications:delivery"))
+        for u in users])
+
+
+BAD_EVENTS = {"bounced", "complained", "rejected", "failed"}
+
+
+def tracking_record(*, message_id: str, event_type: str, recipient: str,
+                    timestamp: dt.datetime | None, description: str = "") -> ReminderEmail | None:
+    """A delivery event from the provider (through anymail's signed tracking webhook)."""
+    with transaction.atomic():
+        email = ReminderEmail.objects.select_for_update().filter(message_id=message_id).first()
+        if email is None:
+            return None
+        email.delivery_status = event_type
+        email.delivery_events = [*email.delivery_events, {
+            "event": event_type, "recipient": recipient, "description": description[:500],
+            "at": (timestamp or timezone.now()).isoformat()}]
+        email.save(update_fields=["delivery_status", "delivery_events"])
+        if event_type in BAD_EVENTS:
+            BouncedAddress.objects.update_or_create(
+                address=(recipient or email.to_address).lower(),
+                defaults={"event": event_type, "reason": description[:300],
+                          "at": timestamp or timezone.now()})
+            _tell_coordination(email.province_id,
+                               _("Reminders to %(address)s do not arrive (%(event)s)") % {
+                                   "address": recipient or email.to_address, "event": event_type},
+                               description)
+    return email
+
+
+# --- calendar feeds and in-app notifications ---------------------------------------------
+@transaction.atomic
+def calendar_feed_create(*, actor: Any, agency: Agency | None = None) -> CalendarFeed:
+    if agency is not None:
+        permissions.require_member(actor, agency)
+    elif not actor.is_authenticated:
+        raise NotAllowed(_("You must be signed in."))
+    feed = CalendarFeed.objects.create(user=None if agency else actor, agency=agency,
+                                       created_by=actor)
+    audit.record(actor=actor, agency=agency, action="calendar.create", obj=feed,
+                 province=agency.province if agency else None,
+                 after={"for": str(agency or actor)})
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, actor: Any, feed: CalendarFeed) -> CalendarFeed:
+    feed = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
+    if feed.user_id and feed.user_id != actor.pk:
+        raise NotAllowed(_("This calendar is someone else's."))
+    if feed.agency_id:
+        permissions.require_member(actor, feed.agency)
+    if feed.revoked_at:
+        raise RuleViolation(_("This calendar link is already revoked."))
+    feed.revoked_at = timezone.now()
+    feed.save(update_fields=["revoked_at"])
+    audit.record(actor=actor, agency=feed.agency, action="calendar.revoke", obj=feed,
+                 province=feed.agency.province if feed.agency else None,
+                 before={"revoked": False}, after={"revoked": True})
+    return feed
+
+
+def feed_deadlines(feed: CalendarFeed) -> list[TaskDeadline]:
+    deadlines = open_task_deadlines()
+    if feed.agency_id:
+        return [d for d in deadlines if d.agency and d.agency.pk == feed.agency_id]
+    user = feed.user
+    agency_ids = set(Membership.objects.filter(user=user).values_list("agency_id", flat=True))
+    return [d for d in deadlines
+            if d.task.owner_id == user.pk
+            or (not d.task.owner_id and d.agency and d.agency.pk in agency_ids)]
+
+
+def notifications_mark_read(*, user: Any) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now())
+
+
+def province_of_coordinator(user: Any) -> Province:
+    agency = permissions.acting_agency(user, kind=K.COORDINATION_OFFICE)
+    if agency is None:
+        raise NotAllowed(_("Only the coordination office sees deliveries."))
+    return agency.province
