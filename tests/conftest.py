@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 import pytest
 from django.conf import settings
@@ -92,3 +93,8 @@ def journey(kit):
 def pytest_configure(config):
     # Fast password hashing: the suite creates dozens of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # One private Celery queue per test process, chosen before any task is sent (Celery
+    # caches its queues on first use).
+    from config.celery import app
+
+    app.conf.task_default_queue = f"test-{uuid.uuid4().hex}"

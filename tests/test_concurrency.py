@@ -83,3 +83,28 @@ def test_two_departments_finishing_at_once_join_once(journey):
     assert j.open_tasks() == ["consolidation"]
     assert AuditEvent.objects.filter(dossier_id=j.dossier.pk,
                                      action="dossier.close_appraisal").count() == 1
+
+
+def test_two_sweeps_at_once_remind_once(journey):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks")
+    import datetime as dt
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from notifications import services
+    from notifications.models import Reminder, ReminderEmail
+
+    journey.to_appraisal()
+    now = timezone.make_aware(dt.datetime(2026, 8, 3, 7))
+    outcomes = race([lambda: services.sweep(now=now) for _ in range(3)])
+    assert [kind for kind, _ in outcomes] == ["ok"] * 3, outcomes
+    emails = [pk for _, result in outcomes for pk in result.emails]
+    for pk in emails:
+        services.deliver(pk)
+    keys = list(Reminder.objects.values_list("recipient_id", "task_id", "point"))
+    assert keys and len(keys) == len(set(keys))
+    recipients = {p.recipient.pk for p in services.plan(now=now)}
+    assert ReminderEmail.objects.filter(status="sent").count() == len(recipients)
+    assert len(mail.outbox) == len(recipients)

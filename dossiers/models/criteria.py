@@ -72,7 +72,8 @@ class Criterion(BilingualName):
     revocation_key = models.BooleanField(
         _("key criterion for revocation"), default=False,
         help_text=_("Income, environment and food safety, living-environment quality, or defence "
-                    "and security: losing one of these with 30% of the criteria revokes recognition."))
+                    "and security: losing one of these with 30 per cent of the criteria revokes "
+                    "recognition."))
     retired = models.BooleanField(
         _("retired"), default=False,
         help_text=_("No longer in the source file; kept because dossiers refer to it."))
