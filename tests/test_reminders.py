@@ -297,3 +297,13 @@ def test_private_calendar_feed_with_revocable_token(appraisal, kit, client):
     client.post(reverse("notifications:feed_revoke", args=[personal.pk]))
     client.logout()
     assert client.get(reverse("notifications:feed", args=[personal.token])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_beat_runs_the_sweep_at_seven_in_the_morning():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="notifications.sweep")
+    assert task.enabled
+    assert (task.crontab.hour, task.crontab.minute) == ("7", "0")
+    assert str(task.crontab.timezone) == "Asia/Ho_Chi_Minh"

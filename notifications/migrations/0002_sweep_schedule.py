@@ -2,21 +2,17 @@
 
 from django.db import migrations
 
+from config.beat import ensure_periodic_task, remove_periodic_task
+
+NAME = "Deadline reminders"
+
 
 def forwards(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="0", hour="7", day_of_week="*", day_of_month="*", month_of_year="*",
-        timezone="Asia/Ho_Chi_Minh")
-    PeriodicTask.objects.get_or_create(
-        name="Deadline reminders",
-        defaults={"task": "notifications.sweep", "crontab": schedule, "enabled": True})
+    ensure_periodic_task(apps, name=NAME, task="notifications.sweep", hour="7", minute="0")
 
 
 def backwards(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
-        name="Deadline reminders").delete()
+    remove_periodic_task(apps, name=NAME)
 
 
 class Migration(migrations.Migration):

@@ -2,21 +2,17 @@
 
 from django.db import migrations
 
+from config.beat import ensure_periodic_task, remove_periodic_task
+
+NAME = "Verify the audit chain"
+
 
 def forwards(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    schedule, _ = CrontabSchedule.objects.get_or_create(
-        minute="30", hour="2", day_of_week="*", day_of_month="*", month_of_year="*",
-        timezone="Asia/Ho_Chi_Minh")
-    PeriodicTask.objects.get_or_create(
-        name="Verify the audit chain",
-        defaults={"task": "workflow.audit_verify", "crontab": schedule, "enabled": True})
+    ensure_periodic_task(apps, name=NAME, task="workflow.audit_verify", hour="2", minute="30")
 
 
 def backwards(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
-        name="Verify the audit chain").delete()
+    remove_periodic_task(apps, name=NAME)
 
 
 class Migration(migrations.Migration):
