@@ -1,16 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from dossiers.views import dossier_detail
-from workflow.views import home
+from dossiers import views as dossier_views
 
 # Uploaded evidence is never served as plain static files: it is read through views
 # that check the reader's object permissions.
 urlpatterns = [
-    path("", home, name="home"),
+    path("", dossier_views.inbox, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("audit/", include("workflow.urls")),
-    path("dossiers/<int:pk>/", dossier_detail, name="dossier"),
+    path("dossiers/<int:pk>/", dossier_views.dossier_detail, name="dossier"),
+    path("dossiers/<int:pk>/<slug:action>/", dossier_views.dossier_action, name="dossier_action"),
+    path("dossiers/<int:pk>/evidence/<int:evidence_pk>/", dossier_views.evidence_file,
+         name="evidence"),
+    path("meetings/", dossier_views.meetings, name="meetings"),
     path("notifications/", include("notifications.urls")),
     path("anymail/", include("anymail.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -74,8 +74,12 @@ class TaskDeadline:
     task: Task
     dossier: Dossier
     step: str
-    due_on: dt.date
+    due_on: dt.date | None
     agency: Agency | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on is not None and self.due_on < timezone.localdate()
 
 
 class DeadlineBook:
@@ -105,13 +109,14 @@ class DeadlineBook:
         return None
 
 
-def open_task_deadlines(*, tasks: Any = None) -> list[TaskDeadline]:
-    """Every open human task of a dossier, with its due date (those without one left out)."""
+def open_task_deadlines(*, tasks: Any = None, keep_undated: bool = False) -> list[TaskDeadline]:
+    """Every open human task of a dossier with its due date; tasks without one are left out
+    unless ``keep_undated`` (then their ``due_on`` is None)."""
     from workflow.models import DossierProcess
 
     if tasks is None:
         tasks = Task.objects.filter(status__in=OPEN, flow_task_type="HUMAN")
-    tasks = list(tasks.select_related("owner").order_by("pk"))
+    tasks = list(tasks.select_related("owner"))
     processes = {p.pk: p for p in DossierProcess.objects.filter(
         pk__in={t.process_id for t in tasks}).select_related(
         "dossier__commune__province", "dossier__regulation", "dossier__batch")}
@@ -124,10 +129,10 @@ def open_task_deadlines(*, tasks: Any = None) -> list[TaskDeadline]:
         if process is None:
             continue
         due = book.due_on(task, process.dossier)
-        if due is None:
+        if due is None and not keep_undated:
             continue
         agency = agencies.get(int(task.owner_permission_obj_pk)) \
             if task.owner_permission_obj_pk else None
-        result.append(TaskDeadline(task, process.dossier, STEP_OF_NODE[task.flow_task.name],
-                                   due, agency))
+        result.append(TaskDeadline(task, process.dossier,
+                                   STEP_OF_NODE.get(task.flow_task.name, ""), due, agency))
     return result

@@ -172,9 +172,3 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="audit-trail.xlsx"'
     return response
 
-
-@require_GET
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Where a signed-in person starts: the workspaces open to them."""
-    return render(request, "home.html", {"may_review_audit": may_review_audit(request.user)})

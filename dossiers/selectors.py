@@ -1,0 +1,107 @@
+"""Reads for the pages: what a dossier shows, and a person's tasks, in a fixed number of
+queries whatever the number of dossiers, criteria or tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Q
+from viewflow.workflow.models import Task
+
+from .conditions import legal_conditions, pct, survey_rates
+from .models import (
+    Agency,
+    AgendaItem,
+    Confirmation,
+    CriterionAppraisal,
+    Dossier,
+    Evidence,
+    Membership,
+    SelfAssessment,
+    SurveyAppraisal,
+)
+
+OPEN = ["NEW", "ASSIGNED", "STARTED"]
+
+
+@dataclass
+class CriterionRow:
+    criterion: Any
+    lines: list[dict] = field(default_factory=list)
+    appraisals: list[CriterionAppraisal] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def criteria_table(dossier: Dossier) -> list[CriterionRow]:
+    criteria = list(dossier.criteria_set.criteria.filter(retired=False).prefetch_related(
+        "indicators").order_by("number"))
+    answers = {(a.criterion_id, a.indicator_id): a
+               for a in SelfAssessment.objects.filter(dossier=dossier)}
+    appraisals = list(CriterionAppraisal.objects.filter(dossier=dossier, round=dossier.round)
+                      .select_related("agency", "indicator").order_by("pk"))
+    evidence = list(Evidence.objects.filter(dossier=dossier).order_by("uploaded_at"))
+    rows = []
+    for criterion in criteria:
+        row = CriterionRow(criterion)
+        indicators = [i for i in criterion.indicators.all() if not i.retired]
+        for indicator in indicators or [None]:
+            row.lines.append({"indicator": indicator,
+                              "answer": answers.get((criterion.pk,
+                                                     indicator.pk if indicator else None))})
+        row.appraisals = [a for a in appraisals if a.criterion_id == criterion.pk]
+        row.evidence = [e for e in evidence if e.criterion_id == criterion.pk]
+        rows.append(row)
+    return rows
+
+
+def survey_summary(dossier: Dossier) -> dict:
+    households, surveyed, satisfied = survey_rates(dossier)
+    regulation = dossier.regulation
+    coverage = Fraction(surveyed, households) if households else Fraction(0)
+    rate = Fraction(satisfied, surveyed) if surveyed else Fraction(0)
+    return {
+        "results": list(dossier.survey_results.select_related("village").order_by(
+            "village__name")),
+        "households": households, "surveyed": surveyed, "satisfied": satisfied,
+        "coverage": pct(coverage), "rate": pct(rate),
+        "coverage_ok": households > 0 and coverage >= regulation.coverage_min,
+        "rate_ok": surveyed > 0 and rate >= regulation.satisfaction_min,
+        "coverage_min": pct(regulation.coverage_min),
+        "rate_min": pct(regulation.satisfaction_min),
+        "appraisal": SurveyAppraisal.objects.filter(dossier=dossier, round=dossier.round).first(),
+    }
+
+
+def dossier_overview(dossier: Dossier) -> dict:
+    return {
+        "criteria": criteria_table(dossier),
+        "survey": survey_summary(dossier),
+        "confirmations": list(Confirmation.objects.filter(
+            dossier=dossier, round=dossier.round).select_related("agency")),
+        "conditions": legal_conditions(dossier),
+        "agenda": list(AgendaItem.objects.filter(dossier=dossier).select_related(
+            "meeting").order_by("pk")),
+        "documents": list(dossier.documents.order_by("kind", "uploaded_at")),
+        "comments": list(dossier.comments.order_by("received_on", "pk")),
+        "decisions": list(dossier.decisions.all()),
+    }
+
+
+def my_agencies(user: Any) -> list[Agency]:
+    return list(Agency.objects.filter(memberships__user=user, active=True))
+
+
+def tasks_for(user: Any, *, dossier: Dossier | None = None) -> dict[str, Any]:
+    """A person's tasks: assigned to them, free in their agencies' queues, done by them."""
+    agency_ids = [str(pk) for pk in Membership.objects.filter(user=user).values_list(
+        "agency_id", flat=True)]
+    human = Task.objects.filter(flow_task_type="HUMAN")
+    if dossier is not None:
+        human = human.filter(process__in=dossier.processes.all())
+    mine = human.filter(owner=user, status__in=["ASSIGNED", "STARTED"])
+    queue = human.filter(status="NEW").filter(
+        Q(owner_permission="dossiers.act_for_agency", owner_permission_obj_pk__in=agency_ids))
+    done = human.filter(owner=user, status="DONE").order_by("-finished")
+    return {"mine": mine, "queue": queue, "done": done}
