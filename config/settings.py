@@ -45,6 +45,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "anymail",
     "pgtrigger",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "dossiers",
     "workflow",
     "notifications",
@@ -128,6 +133,31 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- REST API -----------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "dossiers.api.views.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NTM recognition API",
+    "DESCRIPTION": "Dossiers, tasks, self-assessment, evidence, appraisals, surveys, "
+                   "confirmations, meetings and votes, decisions, batches, audit events.",
+    "VERSION": "1",
+    # Swagger UI is served by the product itself (no CDN): closed provincial networks.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # --- Celery -----------------------------------------------------------------
 # Embedded default: a file-system transport under var/celery (no server to install).

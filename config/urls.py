@@ -17,5 +17,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("anymail/", include("anymail.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("dossiers.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,120 @@
+"""The REST API: the same rights as the pages, JSON errors a person can act on."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from dossiers.models import CriterionAppraisal, DossierStatus
+from workflow.demo import Journey
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def as_user(api, user):
+    api.force_authenticate(user)
+    return api
+
+
+def test_anonymous_is_refused(api, journey):
+    response = api.get("/api/dossiers/")
+    assert response.status_code in (401, 403)
+    assert "detail" in response.json()
+
+
+def test_token_authentication(api, journey):
+    token = Token.objects.create(user=journey.commune_officer)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.get("/api/dossiers/")
+    assert response.status_code == 200
+    assert [d["id"] for d in response.json()["results"]] == [journey.dossier.pk]
+
+
+def test_other_province_sees_nothing(api, journey, other_kit):
+    outsider = other_kit.users["na_vpdp"]
+    as_user(api, outsider)
+    assert api.get("/api/dossiers/").json()["results"] == []
+    assert api.get(f"/api/dossiers/{journey.dossier.pk}/").status_code == 404
+    assert api.post(f"/api/dossiers/{journey.dossier.pk}/submit/").status_code == 404
+    assert api.get("/api/appraisals/").json()["results"] == []
+
+
+def test_another_department_cannot_appraise(api, journey, kit):
+    journey.to_appraisal()
+    item = CriterionAppraisal.objects.filter(dossier=journey.dossier, agency__code="xd").first()
+    as_user(api, kit.users["so_nn"])
+    response = api.post(f"/api/appraisals/{item.pk}/record/", {"result": "met"}, format="json")
+    assert response.status_code == 403
+    assert "Sở Xây dựng" in response.json()["detail"]
+    as_user(api, kit.users["so_xd"])
+    response = api.post(f"/api/appraisals/{item.pk}/record/", {"result": "met"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "met"
+
+
+def test_auditor_reads_but_cannot_write(api, journey, kit):
+    auditor = kit.users["thanh_tra"]
+    as_user(api, auditor)
+    assert api.get(f"/api/dossiers/{journey.dossier.pk}/").status_code == 200
+    assert api.get(f"/api/dossiers/{journey.dossier.pk}/audit/").status_code == 200
+    assert api.get("/api/audit-events/").status_code == 200
+    criterion = journey.dossier.criteria_set.criteria.first()
+    response = api.post(f"/api/dossiers/{journey.dossier.pk}/self-assessment/",
+                        {"criterion": criterion.pk, "met": True}, format="json")
+    assert response.status_code == 403 and response.json()["detail"]
+    assert api.post(f"/api/dossiers/{journey.dossier.pk}/publish/", {}).status_code == 403
+
+
+def test_bad_input_and_refusals_are_json_not_500(api, journey):
+    officer = journey.commune_officer
+    as_user(api, officer)
+    url = f"/api/dossiers/{journey.dossier.pk}/"
+    response = api.post(url + "self-assessment/", {"criterion": "abc"}, format="json")
+    assert response.status_code == 400 and "criterion" in response.json()
+    response = api.post(url + "publish/", {}, format="json")
+    assert response.status_code == 400
+    assert "not finished" in response.json()["problems"][0] or response.json()["problems"]
+    response = api.post(url + "publish/", {"posting_starts_on": "31/02/2026"}, format="json")
+    assert response.status_code == 400
+    assert api.get("/api/dossiers/999999/").status_code == 404
+
+
+def test_a_commune_works_through_the_api(api, journey):
+    as_user(api, journey.commune_officer)
+    url = f"/api/dossiers/{journey.dossier.pk}/"
+    for criterion in journey.dossier.criteria_set.criteria.all():
+        response = api.post(url + "self-assessment/", {"criterion": criterion.pk, "value": "đạt",
+                                                       "met": True}, format="json")
+        assert response.status_code == 200, response.json()
+    response = api.post(url + "publish/", {"posting_starts_on": "2026-01-02"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == DossierStatus.PUBLIC_POSTING
+    conditions = api.get(url + "conditions/").json()
+    assert [c["key"] for c in conditions] == ["criteria", "satisfaction", "debt", "security"]
+    assert api.get("/api/tasks/").json()[0]["step"] == "public_posting"
+
+
+def test_list_endpoints_run_a_fixed_number_of_queries(api, kit, journey,
+                                                      django_assert_max_num_queries):
+    coordinator = kit.users["vpdp"]
+    as_user(api, coordinator)
+    for endpoint in ("/api/dossiers/", "/api/appraisals/", "/api/batches/", "/api/tasks/"):
+        api.get(endpoint)
+        with django_assert_max_num_queries(30) as first:
+            api.get(endpoint)
+        Journey.register(kit, kit.communes[1], "NTM").to_appraisal() \
+            if endpoint == "/api/dossiers/" else None
+        with django_assert_max_num_queries(len(first.captured_queries)):
+            api.get(endpoint)
+
+
+def test_schema_and_docs_load_nothing_from_outside(client, kit):
+    client.force_login(kit.users["vpdp"])
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/dossiers/" in schema.content
+    docs = client.get(reverse("api-docs")).content.decode()
+    assert "swagger-ui" in docs
+    for outside in ("cdn.", "unpkg", "jsdelivr", "https://"):
+        assert outside not in docs
