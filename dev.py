@@ -72,8 +72,25 @@ def run(argv: list[str]) -> int:
                 child.kill()
 
 
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's Chromium (never a downloaded browser build)."""
+    import shutil
+
+    if shutil.which("chromium"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing Debian's chromium for the browser tests ...", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        sh("apt-get", "update", "-qq", env=env)
+        sh("apt-get", "install", "-y", "-qq", "chromium", env=env)
+    else:
+        print("The browser tests need Debian's chromium: sudo apt-get install chromium",
+              flush=True)
+
+
 def test(argv: list[str]) -> int:
     ensure_env()
+    ensure_chromium()
     args = list(argv)
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
     if not on_postgres and not any(a.startswith("-m") for a in args):
