@@ -17,4 +17,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_audit": may_review_audit(user),
         "nav_meetings": bool(kinds & {Agency.Kind.COORDINATION_OFFICE, Agency.Kind.COUNCIL}),
         "nav_delivery": Agency.Kind.COORDINATION_OFFICE in kinds,
+        "nav_batches": Agency.Kind.COORDINATION_OFFICE in kinds,
+        "nav_appraisals": Agency.Kind.DEPARTMENT in kinds,
     }

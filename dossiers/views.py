@@ -94,7 +94,24 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "villages": dossier.commune.villages.order_by("name"),
         "timeline": [(e, action_label(e.action)) for e in events],
         "may_audit": request.user.has_perm("dossiers.audit_dossier", dossier),
+        "reassignable": _reassignable(request, dossier),
     })
+
+
+def _reassignable(request: HttpRequest, dossier: Dossier) -> list:
+    """For the coordination office: the open agency tasks and who could take each."""
+    if not request.user.has_perm("dossiers.coordinate_dossier", dossier):
+        return []
+    from .models import Membership
+
+    tasks = [t for t in dossier_tasks(dossier).filter(status__in=["NEW", "ASSIGNED"])
+             if t.owner_permission_obj_pk]
+    members: dict[str, list] = {}
+    for membership in Membership.objects.filter(
+            agency_id__in={int(t.owner_permission_obj_pk) for t in tasks}).select_related(
+            "user", "agency"):
+        members.setdefault(str(membership.agency_id), []).append(membership)
+    return [(t, members.get(t.owner_permission_obj_pk, [])) for t in tasks]
 
 
 def dossier_tasks(dossier: Dossier) -> Any:
@@ -412,3 +429,113 @@ def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRespon
     evidence = get_object_or_404(dossier.evidence, pk=evidence_pk)
     return FileResponse(evidence.file.open("rb"), as_attachment=False,
                         filename=evidence.original_name, content_type=evidence.content_type)
+
+
+# --- the coordination office's batch board and the departments' appraisal board -----------
+def _coordinator_of(request: HttpRequest, province: Any) -> None:
+    if not Agency.objects.filter(memberships__user=request.user, province=province,
+                                 kind=K.COORDINATION_OFFICE, active=True).exists():
+        raise PermissionDenied(_("Only the coordination office manages batches."))
+
+
+@login_required
+def batches(request: HttpRequest) -> HttpResponse:
+    from .models import Batch
+
+    offices = Agency.objects.filter(memberships__user=request.user, active=True,
+                                    kind=K.COORDINATION_OFFICE)
+    if not offices.exists():
+        raise PermissionDenied(_("Only the coordination office manages batches."))
+    rows = Batch.objects.filter(province__in=offices.values("province")).prefetch_related(
+        "deadlines")
+    return render(request, "dossiers/batches.html", {"batches": rows})
+
+
+@login_required
+def batch_board(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress of a batch, its calendar (editable) and registration of communes."""
+    from .models import Batch, Commune, Level, Step
+    from .services.setup import batch_deadline_set
+
+    batch = get_object_or_404(Batch.objects.select_related("province"), pk=pk)
+    _coordinator_of(request, batch.province)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "deadline":
+                batch_deadline_set(
+                    actor=request.user, batch=batch,
+                    step=forms.choice(request.POST, "step", {s: s for s in Step.values},
+                                      label=_("Step")),
+                    due_on=forms.date(request.POST, "due_on", label=_("Due on")),
+                    reason=forms.text(request.POST, "reason", required=True, label=_("Reason")))
+                messages.success(request, _("The date was changed; open steps follow it."))
+            elif request.POST.get("action") == "register":
+                commune = get_object_or_404(Commune, pk=forms.integer(
+                    request.POST, "commune", label=_("Commune")), province=batch.province)
+                steps.dossier_register(actor=request.user, commune=commune, batch=batch,
+                                       level=forms.choice(request.POST, "level",
+                                                          {v: v for v in Level.values},
+                                                          label=_("Level")))
+                messages.success(request, _("The commune is registered."))
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except RuleViolation as exc:
+            for problem in exc.problems:
+                messages.error(request, problem)
+        return redirect("batch", pk=batch.pk)
+    registered = Dossier.objects.filter(batch=batch).values("commune_id")
+    return render(request, "dossiers/batch.html", {
+        "batch": batch, "rows": selectors.batch_progress(batch),
+        "deadlines": batch.deadlines.order_by("due_on"), "steps": Step.choices,
+        "levels": Level.choices,
+        "communes": Commune.objects.filter(province=batch.province, agencies__isnull=False)
+        .exclude(pk__in=registered).distinct().order_by("name"),
+    })
+
+
+@login_required
+def appraisal_board(request: HttpRequest) -> HttpResponse:
+    """A department appraises its criteria in many communes' dossiers at once."""
+    items = selectors.pending_items_for(request.user)
+    if request.method == "POST":
+        done = 0
+        try:
+            for item in items:
+                result = request.POST.get(f"result_{item.pk}", "")
+                if result:
+                    steps.appraisal_record(actor=request.user, item=item, result=result,
+                                           remark=request.POST.get(f"remark_{item.pk}", ""))
+                    done += 1
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except RuleViolation as exc:
+            for problem in exc.problems:
+                messages.error(request, problem)
+        if done:
+            messages.success(request, _("%(n)s appraisal(s) recorded.") % {"n": done})
+        return redirect("appraisal_board")
+    return render(request, "dossiers/appraisal_board.html", {"items": items})
+
+
+@require_POST
+@login_required
+def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    from viewflow.workflow.models import Task
+
+    dossier = _visible(request, pk)
+    task = get_object_or_404(Task, pk=forms.integer(request.POST, "task", label=_("Task")),
+                             process__in=dossier.processes.all())
+    to = None
+    if request.POST.get("to"):
+        to = get_object_or_404(get_user_model(), pk=request.POST["to"])
+    try:
+        steps.task_reassign(actor=request.user, task=task, to=to,
+                            reason=forms.text(request.POST, "reason", required=True,
+                                              label=_("Reason")))
+        messages.success(request, _("The task was reassigned."))
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except RuleViolation as exc:
+        for problem in exc.problems:
+            messages.error(request, problem)
+    return redirect("dossier", pk=dossier.pk)

@@ -118,3 +118,60 @@ def test_schema_and_docs_load_nothing_from_outside(client, kit):
     assert "swagger-ui" in docs
     for outside in ("cdn.", "unpkg", "jsdelivr", "https://"):
         assert outside not in docs
+
+
+ENDPOINTS = [
+    ("post", "dossiers/{d}/self-assessment/", {"criterion": 0, "met": True}),
+    ("post", "dossiers/{d}/publish/", {}),
+    ("post", "dossiers/{d}/close-posting/", {}),
+    ("post", "dossiers/{d}/survey/", {"village": 0, "households": 1, "surveyed": 1,
+                                      "satisfied": 1}),
+    ("post", "dossiers/{d}/finish-survey/", {}),
+    ("post", "dossiers/{d}/submit/", {}),
+    ("post", "dossiers/{d}/survey-appraisal/", {"process_sound": True}),
+    ("post", "dossiers/{d}/confirmations/", {"kind": "debt", "holds": True}),
+    ("post", "dossiers/{d}/schedule/", {"meeting": 0, "report": "x"}),
+    ("post", "dossiers/{d}/refuse/", {"reason": "x"}),
+    ("post", "dossiers/{d}/announce/", {"announced_on": "2026-01-01",
+                                        "certificate_number": "x"}),
+    ("post", "appraisals/{i}/record/", {"result": "met"}),
+    ("post", "appraisals/{i}/answer/", {"response": "x"}),
+    ("post", "batches/{b}/deadlines/", {"step": "council_vote", "due_on": "2026-12-01",
+                                        "reason": "x"}),
+]
+
+
+@pytest.mark.parametrize("method, path, body", ENDPOINTS)
+def test_every_write_endpoint_refuses_the_auditor_and_other_provinces(api, kit, other_kit,
+                                                                      journey, method, path,
+                                                                      body):
+    journey.to_appraisal()
+    item = CriterionAppraisal.objects.filter(dossier=journey.dossier).first()
+    url = "/api/" + path.format(d=journey.dossier.pk, i=item.pk, b=kit.batch.pk)
+    criterion = journey.dossier.criteria_set.criteria.first()
+    body = {**body, **({"criterion": criterion.pk} if "criterion" in body else {})}
+    if "village" in body:
+        body["village"] = journey.commune.villages.first().pk
+    if "meeting" in body:
+        body["meeting"] = journey.new_meeting().pk
+    before = journey.refresh().status
+    for user, allowed in ((kit.users["thanh_tra"], (403,)),
+                          (other_kit.users["na_vpdp"], (403, 404)),
+                          (other_kit.users["na_so_xd"], (403, 404))):
+        as_user(api, user)
+        response = getattr(api, method)(url, body, format="json")
+        assert response.status_code in allowed, (user, response.status_code, response.content)
+        assert response.json()["detail"]
+    assert journey.refresh().status == before
+
+
+def test_another_department_cannot_answer_or_read_other_items(api, kit, journey):
+    journey.to_appraisal()
+    as_user(api, kit.users["so_nn"])
+    items = api.get("/api/appraisals/", {"agency": kit.agencies["xd"].pk}).json()["results"]
+    # A department sees the dossier's items (it may read the dossier) but cannot rule on
+    # another department's.
+    assert items
+    response = api.post(f"/api/appraisals/{items[0]['id']}/record/", {"result": "met"},
+                        format="json")
+    assert response.status_code == 403

@@ -138,3 +138,23 @@ def test_every_role_lands_on_its_inbox_in_vietnamese(client, kit, journey, name)
     assert page.status_code == 200
     text = page.content.decode()
     assert 'lang="vi"' in text and "Nhiệm vụ của tôi" in text
+
+
+@pytest.mark.parametrize("page_name", ["home", "dossier"])
+def test_pages_run_a_fixed_number_of_queries(client, kit, journey, page_name,
+                                             django_assert_max_num_queries):
+    from workflow.demo import Journey
+
+    journey.to_appraisal()
+    user = kit.users["so_xd"] if page_name == "home" else kit.users["vpdp"]
+    url = reverse(page_name) if page_name == "home" else reverse("dossier",
+                                                                 args=[journey.dossier.pk])
+    client.force_login(user)
+    client.get(url)
+    with django_assert_max_num_queries(80) as first:
+        client.get(url)
+    for n in (1,):
+        other = Journey.register(kit, kit.communes[n], "NTM")
+        other.to_appraisal()
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(url)
