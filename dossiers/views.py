@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.web import refusals_shown
 from notifications.deadlines import open_task_deadlines
 from workflow import services as steps
 from workflow.labels import action_label
 from workflow.models import AuditEvent
 
 from . import forms, selectors
-from .exceptions import NotAllowed, RuleViolation
+from .exceptions import RuleViolation
 from .models import (
     Agency,
     AgendaItem,
@@ -353,13 +354,8 @@ def dossier_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if handler is None:
         raise PermissionDenied(_("Unknown action."))
     dossier = _visible(request, pk)
-    try:
+    with refusals_shown(request):
         messages.success(request, handler(request, dossier))
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except RuleViolation as exc:
-        for problem in exc.problems:
-            messages.error(request, problem)
     return redirect(reverse("dossier", args=[dossier.pk]) + f"#{action}")
 
 
@@ -374,13 +370,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
                                  "meetings."))
     provinces = offices.values("province")
     if request.method == "POST":
-        try:
+        with refusals_shown(request):
             _meeting_action(request)
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except RuleViolation as exc:
-            for problem in exc.problems:
-                messages.error(request, problem)
         return redirect("meetings")
     rows = CouncilMeeting.objects.filter(council__province__in=provinces).select_related(
         "council").prefetch_related("agenda__dossier__commune", "present")
@@ -460,7 +451,7 @@ def batch_board(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(Batch.objects.select_related("province"), pk=pk)
     _coordinator_of(request, batch.province)
     if request.method == "POST":
-        try:
+        with refusals_shown(request):
             if request.POST.get("action") == "deadline":
                 batch_deadline_set(
                     actor=request.user, batch=batch,
@@ -477,11 +468,6 @@ def batch_board(request: HttpRequest, pk: int) -> HttpResponse:
                                                           {v: v for v in Level.values},
                                                           label=_("Level")))
                 messages.success(request, _("The commune is registered."))
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except RuleViolation as exc:
-            for problem in exc.problems:
-                messages.error(request, problem)
         return redirect("batch", pk=batch.pk)
     registered = Dossier.objects.filter(batch=batch).values("commune_id")
     return render(request, "dossiers/batch.html", {
@@ -499,18 +485,13 @@ def appraisal_board(request: HttpRequest) -> HttpResponse:
     items = selectors.pending_items_for(request.user)
     if request.method == "POST":
         done = 0
-        try:
+        with refusals_shown(request):
             for item in items:
                 result = request.POST.get(f"result_{item.pk}", "")
                 if result:
                     steps.appraisal_record(actor=request.user, item=item, result=result,
                                            remark=request.POST.get(f"remark_{item.pk}", ""))
                     done += 1
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except RuleViolation as exc:
-            for problem in exc.problems:
-                messages.error(request, problem)
         if done:
             messages.success(request, _("%(n)s appraisal(s) recorded.") % {"n": done})
         return redirect("appraisal_board")
@@ -523,19 +504,15 @@ def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     from viewflow.workflow.models import Task
 
     dossier = _visible(request, pk)
-    task = get_object_or_404(Task, pk=forms.integer(request.POST, "task", label=_("Task")),
-                             process__in=dossier.processes.all())
-    to = None
-    if request.POST.get("to"):
-        to = get_object_or_404(get_user_model(), pk=request.POST["to"])
-    try:
+    with refusals_shown(request):
+        task = get_object_or_404(Task, pk=forms.integer(request.POST, "task", label=_("Task")),
+                                 process__in=dossier.processes.all())
+        to = None
+        if request.POST.get("to"):
+            to = get_object_or_404(get_user_model(), pk=forms.integer(request.POST, "to",
+                                                                      label=_("To")))
         steps.task_reassign(actor=request.user, task=task, to=to,
                             reason=forms.text(request.POST, "reason", required=True,
                                               label=_("Reason")))
         messages.success(request, _("The task was reassigned."))
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except RuleViolation as exc:
-        for problem in exc.problems:
-            messages.error(request, problem)
     return redirect("dossier", pk=dossier.pk)

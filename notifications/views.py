@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dossiers.exceptions import NotAllowed, RuleViolation
+from config.web import refusals_shown
+from dossiers.exceptions import NotAllowed
 from dossiers.models import Agency, Step
 
 from . import services
@@ -47,11 +48,9 @@ def feed_create(request: HttpRequest) -> HttpResponse:
     agency = None
     if request.POST.get("agency"):
         agency = get_object_or_404(Agency, pk=request.POST["agency"])
-    try:
+    with refusals_shown(request):
         services.calendar_feed_create(actor=request.user, agency=agency)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    messages.success(request, _("A private calendar link was created."))
+        messages.success(request, _("A private calendar link was created."))
     return redirect("notifications:list")
 
 
@@ -59,13 +58,8 @@ def feed_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     feed = get_object_or_404(CalendarFeed, pk=pk)
-    try:
+    with refusals_shown(request):
         services.calendar_feed_revoke(actor=request.user, feed=feed)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except RuleViolation as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(request, _("The calendar link was revoked; it no longer works."))
     return redirect("notifications:list")
 

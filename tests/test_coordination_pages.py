@@ -91,3 +91,10 @@ def test_coordination_office_reassigns_a_task(client, kit, journey, to_member):
     client.force_login(kit.users["so_xd"])
     assert client.post(reverse("task_reassign", args=[journey.dossier.pk]),
                        data).status_code == 403
+
+
+def test_reassign_with_bad_input_says_so(client, kit, journey):
+    client.force_login(kit.users["vpdp"])
+    response = client.post(reverse("task_reassign", args=[journey.dossier.pk]),
+                           {"task": "abc", "reason": "x"}, follow=True)
+    assert response.status_code == 200 and messages_of(response)
