@@ -48,16 +48,12 @@ class DeliveryError(Exception):
 
 @dataclass(frozen=True)
 class Planned:
+    """One reminder point of one task that one person is to be told about."""
+
     recipient: Any
     deadline: TaskDeadline
     point: str
     kind: str
-
-    @property
-    def days_left(self) -> int:
-        return (self.deadline.due_on - self.today).days
-
-    today: dt.date = dt.date.min
 
 
 def _policy(province_id: int, cache: dict) -> ReminderPolicy:
@@ -109,15 +105,14 @@ def plan(*, now: dt.datetime) -> list[Planned]:
         owners = [task.owner] if task.owner_id else [
             m.user for m in people.get(deadline.agency.pk if deadline.agency else 0, [])]
         for user in owners:
-            planned.append(Planned(user, deadline, point[0], point[1], today))
+            planned.append(Planned(user, deadline, point[0], point[1]))
         overdue = (today - deadline.due_on).days
         if overdue >= policy.escalate_after_days:
             escalate_to = {m.user for m in people.get(coordination.get(province_id, 0), [])}
             if deadline.agency:
                 escalate_to |= {m.user for m in people.get(deadline.agency.pk, []) if m.is_head}
             for user in sorted(escalate_to, key=lambda u: u.pk):
-                planned.append(Planned(user, deadline, "escalation", Reminder.Kind.ESCALATION,
-                                       today))
+                planned.append(Planned(user, deadline, "escalation", Reminder.Kind.ESCALATION))
     return [p for p in planned if p.recipient.email]
 
 
