@@ -175,3 +175,52 @@ def test_another_department_cannot_answer_or_read_other_items(api, kit, journey)
     response = api.post(f"/api/appraisals/{items[0]['id']}/record/", {"result": "met"},
                         format="json")
     assert response.status_code == 403
+
+
+def test_meeting_vote_decision_and_upload_endpoints_refuse_outsiders(api, kit, other_kit,
+                                                                     journey):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    journey.to_consolidation()
+    item = journey.schedule()
+    meeting = journey.meeting
+    criterion = journey.dossier.criteria_set.criteria.first()
+    d = journey.dossier.pk
+    calls = [
+        ("post", f"/api/meetings/{meeting.pk}/open/", {"present": [kit.council_members[0].pk]},
+         "json"),
+        ("post", f"/api/meetings/{meeting.pk}/close/", {}, "json"),
+        ("post", "/api/meetings/", {"council": kit.agencies["council"].pk, "title": "x",
+                                    "scheduled_for": "2026-12-01T08:00:00+07:00"}, "json"),
+        ("post", f"/api/agenda-items/{item.pk}/vote/", {"in_favour": True}, "json"),
+        ("post", f"/api/agenda-items/{item.pk}/close/", {}, "json"),
+        ("post", "/api/dossiers/", {"commune": kit.communes[1].pk, "level": "NTM",
+                                    "batch": kit.batch.pk}, "json"),
+    ]
+    uploads = [
+        (f"/api/dossiers/{d}/decision/", {"number": "1", "signed_on": "2026-01-01",
+                                          "signer_name": "x", "signer_title": "x"}),
+        (f"/api/dossiers/{d}/evidence/", {"criterion": criterion.pk}),
+        (f"/api/dossiers/{d}/documents/", {"kind": "other"}),
+    ]
+    for user in (kit.users["thanh_tra"], other_kit.users["na_vpdp"], kit.users["so_xd"]):
+        as_user(api, user)
+        for method, url, body, fmt in calls:
+            response = getattr(api, method)(url, body, format=fmt)
+            assert response.status_code in (403, 404), (user, url, response.content)
+        for url, body in uploads:
+            upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+            response = api.post(url, {**body, "file": upload}, format="multipart")
+            assert response.status_code in (403, 404), (user, url, response.content)
+    assert journey.refresh().status == DossierStatus.COUNCIL
+    assert item.votes.count() == 0
+
+
+def test_audit_events_endpoint_is_for_reviewers_of_the_province(api, kit, other_kit, journey):
+    as_user(api, kit.users["so_xd"])
+    assert api.get("/api/audit-events/").status_code == 403
+    as_user(api, other_kit.users["na_thanh_tra"])
+    seen = {e["dossier"] for e in api.get("/api/audit-events/", {"page_size": 500}).json()[
+        "results"]}
+    assert journey.dossier.pk not in seen
+    assert api.get(f"/api/dossiers/{journey.dossier.pk}/audit/").status_code == 404
