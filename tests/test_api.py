@@ -93,7 +93,11 @@ def test_a_commune_works_through_the_api(api, journey):
     assert response.json()["status"] == DossierStatus.PUBLIC_POSTING
     conditions = api.get(url + "conditions/").json()
     assert [c["key"] for c in conditions] == ["criteria", "satisfaction", "debt", "security"]
-    assert api.get("/api/tasks/").json()[0]["step"] == "public_posting"
+    tasks = api.get("/api/tasks/").json()["results"]
+    assert [t["step"] for t in tasks] == ["public_posting"]
+    assert api.get("/api/tasks/", {"queue": "mine"}).json()["results"] == []
+    assert api.get("/api/tasks/", {"dossier": journey.dossier.pk + 1}).json()["results"] == []
+    assert len(api.get("/api/tasks/", {"dossier": journey.dossier.pk}).json()["results"]) == 1
 
 
 def test_list_endpoints_run_a_fixed_number_of_queries(api, kit, journey,

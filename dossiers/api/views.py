@@ -245,6 +245,7 @@ class AppraisalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.MeetingSerializer
+    filterset_fields = ["status", "council", "batch"]
 
     def get_queryset(self) -> Any:
         provinces = Agency.objects.filter(memberships__user=self.request.user).values("province")
@@ -302,6 +303,7 @@ class AgendaItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.BatchSerializer
+    filterset_fields = ["recognition_year", "closed"]
 
     def get_queryset(self) -> Any:
         provinces = Agency.objects.filter(memberships__user=self.request.user).values("province")
@@ -321,15 +323,29 @@ class TaskViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=None)
     def list(self, request: Any) -> Response:
+        """Filter with ``queue=mine|queue``, ``dossier=<id>`` and ``overdue=true``."""
+        from rest_framework.pagination import PageNumberPagination
+
         tasks = selectors.tasks_for(request.user)
+        wanted = request.query_params.get("queue")
         rows = []
         for queue in ("mine", "queue"):
-            for d in open_task_deadlines(tasks=tasks[queue], keep_undated=True):
+            if wanted and wanted != queue:
+                continue
+            selected = tasks[queue]
+            if request.query_params.get("dossier", "").isdigit():
+                selected = selected.filter(
+                    process__dossierprocess__dossier_id=int(request.query_params["dossier"]))
+            for d in open_task_deadlines(tasks=selected, keep_undated=True):
+                if request.query_params.get("overdue") == "true" and not d.overdue:
+                    continue
                 rows.append({"id": d.task.pk, "queue": queue, "step": d.step,
                              "title": str(d.task.flow_task.task_title), "dossier": d.dossier.pk,
                              "agency": d.agency.pk if d.agency else None,
                              "due_on": d.due_on, "overdue": d.overdue})
-        return Response(rows)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(page)
 
 
 def _event(e: AuditEvent) -> dict:
