@@ -3,6 +3,7 @@
 
     python3 dev.py run     # install, migrate, load demo data, start web + Celery worker + beat
     python3 dev.py test    # install, run the whole test suite (extra arguments go to pytest)
+    python3 dev.py lint    # install, run ruff, the missing-migrations check and the import-layer test
 
 Everything is installed into ./.venv; the database and the Celery queue live in ./var.
 Set DATABASE_URL and CELERY_BROKER_URL to use PostgreSQL and Redis instead.
@@ -101,8 +102,27 @@ def test(argv: list[str]) -> int:
     return subprocess.call([str(PY), "-m", "pytest", *args], cwd=ROOT)
 
 
+LINT_CHECKS = [
+    ("ruff", [str(PY), "-m", "ruff", "check", "."]),
+    ("migrations", [str(PY), "manage.py", "makemigrations", "--check", "--dry-run"]),
+    ("import layers", [str(PY), "-m", "pytest", "-q", "-p", "no:randomly",
+                       "tests/test_layers.py"]),
+]
+
+
+def lint(argv: list[str]) -> int:
+    ensure_env()
+    failed = []
+    for name, command in LINT_CHECKS:
+        print(f"== lint: {name} ==", flush=True)
+        if subprocess.call(command, cwd=ROOT) != 0:
+            failed.append(name)
+    print(f"== lint: {'failed: ' + ', '.join(failed) if failed else 'all passed'} ==", flush=True)
+    return 1 if failed else 0
+
+
 def main() -> int:
-    commands = {"run": run, "test": test}
+    commands = {"run": run, "test": test, "lint": lint}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NTM_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-SHARED_DIR = Path(os.environ.get("NTM_SHARED_DIR", BASE_DIR.parent / "shared"))
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -50,9 +49,12 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "audit",
     "dossiers",
     "workflow",
     "notifications",
+    "web",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -65,7 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "workflow.middleware.RequestIdMiddleware",
+    "audit.middleware.RequestIdMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,8 +83,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "notifications.context_processors.notifications",
-                "config.context_processors.navigation",
+                "web.context_processors.notifications",
+                "web.context_processors.navigation",
             ],
         },
     },
@@ -152,7 +154,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "dossiers.api.views.exception_handler",
+    "EXCEPTION_HANDLER": "web.api.views.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NTM recognition API",
@@ -213,7 +215,10 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ntm@localhost")
 
 # --- Product settings ------------------------------------------------------
-NTM_CRITERIA_DIR = Path(os.environ.get("NTM_CRITERIA_DIR", SHARED_DIR / "criteria"))
+# The criteria YAML files ship with the product (see dossiers/data/criteria/PROVENANCE.md).
+NTM_CRITERIA_DIR = Path(
+    os.environ.get("NTM_CRITERIA_DIR", BASE_DIR / "dossiers" / "data" / "criteria")
+)
 NTM_BASE_URL = os.environ.get("NTM_BASE_URL", "http://127.0.0.1:8000")
 NTM_EVIDENCE_MAX_BYTES = int(os.environ.get("NTM_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 

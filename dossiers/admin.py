@@ -14,7 +14,7 @@ from django.db import models
 from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
 
-from workflow import audit
+from audit import trail
 
 from . import models as m
 
@@ -30,15 +30,15 @@ class AuditedAdmin(admin.ModelAdmin):
         before = None
         if change and obj.pk:
             old = type(obj).objects.filter(pk=obj.pk).first()
-            before = audit.snapshot(old, _editable_fields(old)) if old else None
+            before = trail.snapshot(old, _editable_fields(old)) if old else None
         super().save_model(request, obj, form, change)
-        audit.record(actor=request.user, action=f"admin.{'change' if change else 'add'}",
-                     obj=obj, before=before, after=audit.snapshot(obj, _editable_fields(obj)),
+        trail.record(actor=request.user, action=f"admin.{'change' if change else 'add'}",
+                     obj=obj, before=before, after=trail.snapshot(obj, _editable_fields(obj)),
                      reason=form.data.get("_audit_reason", "") if hasattr(form, "data") else "")
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        audit.record(actor=request.user, action="admin.delete", obj=obj,
-                     before=audit.snapshot(obj, _editable_fields(obj)))
+        trail.record(actor=request.user, action="admin.delete", obj=obj,
+                     before=trail.snapshot(obj, _editable_fields(obj)))
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:

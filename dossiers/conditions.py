@@ -1,10 +1,10 @@
-"""The checks that guard the dossier's transitions, each explaining itself in plain words.
+"""The checks that guard the steps of the process, each explaining itself in plain words.
 
-Every ``*_problems`` function returns the list of reasons the matching transition is
-refused (empty when it may proceed). The model's transitions use them as guards, and
-services raise them to the caller, so a refusal always says which condition failed
-and why. The four legal conditions of Decision 18/2022/QĐ-TTg are in
-``legal_conditions``.
+Every ``*_problems`` function returns the list of reasons a step is refused (empty when it
+may proceed). The rows of ``dossiers.steps`` name the checks that guard them; the kernel
+evaluates them once (``run_checks``) and refuses with every reason, so a refusal always
+says which condition failed and why. The four legal conditions of Decision
+18/2022/QĐ-TTg are in ``legal_conditions``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -24,6 +25,7 @@ from .models import (
     Decision,
     Dossier,
     DossierDocument,
+    Responsibility,
     Revocation,
     SurveyAppraisal,
 )
@@ -103,6 +105,41 @@ def submission_problems(dossier: Dossier) -> list[str]:
                for kind in DossierDocument.REQUIRED_FOR_SUBMISSION if kind not in present]
     if missing:
         return [_("Documents missing for submission: %(kinds)s.") % {"kinds": ", ".join(missing)}]
+    return []
+
+
+def _mapping(dossier: Dossier) -> dict[tuple[int, int | None], Any]:
+    rows = Responsibility.objects.filter(
+        province_id=dossier.commune.province_id,
+        criterion__criteria_set_id=dossier.criteria_set_id,
+        agency__active=True).select_related("agency__group")
+    return {(r.criterion_id, r.indicator_id): r.agency for r in rows}
+
+
+def appraisal_plan(dossier: Dossier) -> tuple[list[tuple], list[str]]:
+    """The (criterion, indicator or None, agency) items to appraise, and the criteria no agency
+    is responsible for."""
+    mapping = _mapping(dossier)
+    plan, unowned = [], []
+    for criterion in criteria_of(dossier):
+        indicators = [i for i in criterion.indicators.all() if not i.retired]
+        own = [(criterion, i, mapping[(criterion.pk, i.pk)]) for i in indicators
+               if (criterion.pk, i.pk) in mapping]
+        whole = mapping.get((criterion.pk, None))
+        if whole is not None and (not indicators or len(own) < len(indicators)):
+            own.insert(0, (criterion, None, whole))
+        if whole is None and (not indicators or len(own) < len(indicators)):
+            unowned.append(f"{criterion.number}. {criterion.name}")
+        plan.extend(own)
+    return plan, unowned
+
+
+def appraisal_mapping_problems(dossier: Dossier) -> list[str]:
+    _plan, unowned = appraisal_plan(dossier)
+    if unowned:
+        return [_("No agency of %(province)s is responsible for criteria: %(list)s. The "
+                  "coordination office must complete the responsibility mapping.") % {
+            "province": dossier.commune.province, "list": "; ".join(unowned)}]
     return []
 
 
@@ -336,4 +373,15 @@ def revocation_problems(dossier: Dossier) -> list[str]:
     problems = revocation_rule_problems(dossier, list(revocation.criteria_not_met.all()))
     if not Decision.objects.filter(dossier=dossier, kind=Decision.Kind.REVOCATION).exists():
         problems.append(_("No signed revocation decision is recorded."))
+    return problems
+
+
+def run_checks(names: tuple[str, ...], dossier: Dossier) -> list[str]:
+    """Every problem the named checks of this module find, in order."""
+    problems: list[str] = []
+    for name in names:
+        check = globals().get(name)
+        if not name.endswith("_problems") or not callable(check):
+            raise LookupError(f"dossiers.conditions has no check {name!r}")
+        problems.extend(check(dossier))
     return problems

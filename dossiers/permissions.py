@@ -15,10 +15,11 @@ from django.db import models
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from workflow import audit
+from audit import trail
 
 from .exceptions import NotAllowed
 from .models import Agency, Dossier, Membership
+from .steps import Actor
 
 K = Agency.Kind
 
@@ -45,7 +46,7 @@ def grant(*, actor: Any, perm: str, to: Group | Any, obj: models.Model, reason: 
     perm = _qualified(perm, obj)
     assign_perm(perm, to, obj)
     agency = getattr(to, "agency", None) if isinstance(to, Group) else None
-    audit.record(
+    trail.record(
         actor=actor, action="permission.grant", obj=obj,
         after={"permission": perm, "to": str(agency or to),
                "group" if isinstance(to, Group) else "user": to.pk},
@@ -56,7 +57,7 @@ def grant(*, actor: Any, perm: str, to: Group | Any, obj: models.Model, reason: 
 def revoke(*, actor: Any, perm: str, frm: Group | Any, obj: models.Model, reason: str = "") -> None:
     perm = _qualified(perm, obj)
     remove_perm(perm, frm, obj)
-    audit.record(
+    trail.record(
         actor=actor, action="permission.remove", obj=obj,
         before={"permission": perm, "from": str(getattr(frm, "agency", None) or frm)},
         reason=reason, dossier=obj if isinstance(obj, Dossier) else getattr(obj, "dossier", None),
@@ -135,3 +136,33 @@ def require_administrator(user: Any, province: Any) -> Agency | None:
     if user is not None and user.is_active and user.is_superuser:
         return acting_agency(user, province=province)
     return acting_for(user, kind=K.COORDINATION_OFFICE, province=province)
+
+
+def step_agency(user: Any, *, actor: str, dossier: Dossier, on: models.Model) -> Agency:
+    """The agency ``user`` acts for when taking a step done by ``actor`` (a row's
+    ``dossiers.steps.Actor``) on ``dossier``; ``on`` is the object the step's right is on."""
+    province = dossier.commune.province
+    agency: Agency | None = None
+    if actor in (Actor.COMMUNE_COMMITTEE, Actor.COMMUNE_FRONT):
+        agency = agencies_of(user).filter(kind=actor, commune_id=dossier.commune_id).first()
+    elif actor == Actor.DEPARTMENT:
+        return require_member(user, on.agency).agency
+    elif actor in (Actor.DEBT, Actor.SECURITY):
+        flag = "confirms_debt" if actor == Actor.DEBT else "confirms_security"
+        agency = agencies_of(user).filter(province=province, **{flag: True}).first()
+        if agency is None:
+            raise NotAllowed(_("You do not act for the agency that gives this confirmation."))
+    elif actor == Actor.COUNCIL_MEMBER:
+        return on.council
+    elif actor == Actor.CHAIRMAN:
+        membership = Membership.objects.filter(
+            user=user, agency__kind=K.PROVINCIAL_COMMITTEE, agency__active=True,
+            agency__province=province).select_related("agency").first()
+        if membership is None or not (membership.is_head or membership.is_delegate):
+            raise NotAllowed(_("Only the provincial chairman or a delegate records the decision."))
+        return membership.agency
+    else:
+        agency = acting_agency(user, kind=actor, province=province)
+    if agency is None:
+        raise NotAllowed(_("Only %(kind)s may do this.") % {"kind": Agency.Kind(actor).label})
+    return agency

@@ -12,36 +12,18 @@ from functools import lru_cache
 from typing import Any
 
 import holidays
+from django.db.models import F
 from django.utils import timezone
 from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
-from dossiers.models import Agency, BatchDeadline, Dossier, Step
+from dossiers.models import Agency, BatchDeadline, Dossier
+from dossiers.steps import DEADLINE_OF_NODE, PUBLIC_POSTING, Deadline
 
 from .models import DayOff
 
-OPEN = ["NEW", "ASSIGNED", "STARTED"]
-
-STEP_OF_NODE = {
-    "self_assessment": Step.SELF_ASSESSMENT,
-    "public_posting": Step.PUBLIC_POSTING,
-    "survey": Step.SURVEY,
-    "submission": Step.SUBMISSION,
-    "district_verification": Step.DISTRICT_VERIFICATION,
-    "department_appraisal": Step.DEPARTMENT_APPRAISAL,
-    "answer_returns": Step.ANSWER_RETURNS,
-    "survey_appraisal": Step.SURVEY_APPRAISAL,
-    "debt_confirmation": Step.DEBT_CONFIRMATION,
-    "security_confirmation": Step.SECURITY_CONFIRMATION,
-    "consolidation": Step.CONSOLIDATION,
-    "vote": Step.COUNCIL_VOTE,
-    "close_vote": Step.COUNCIL_VOTE,
-    "decision": Step.DECISION,
-    "announcement": Step.ANNOUNCEMENT,
-}
-# Steps the province must finish within its legal time limit after receiving the dossier.
-PROVINCE_STEPS = {Step.DISTRICT_VERIFICATION, Step.DEPARTMENT_APPRAISAL, Step.ANSWER_RETURNS,
-                  Step.SURVEY_APPRAISAL, Step.DEBT_CONFIRMATION, Step.SECURITY_CONFIRMATION,
-                  Step.CONSOLIDATION}
+# The statuses of a task still to be done (viewflow's NEW, ASSIGNED, STARTED).
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 @lru_cache(maxsize=64)
@@ -92,17 +74,22 @@ class DeadlineBook:
             BatchDeadline.objects.values_list("batch_id", "step", "due_on")}
 
     def due_on(self, task: Task, dossier: Dossier) -> dt.date | None:
-        step = STEP_OF_NODE.get(task.flow_task.name)
-        if step is None:
+        deadline = DEADLINE_OF_NODE.get(task.flow_task.name)
+        if deadline is None:
             return None
-        batch_date = self.batch_dates.get((dossier.batch_id, step))
-        if batch_date is None and step == Step.ANSWER_RETURNS:
-            batch_date = self.batch_dates.get((dossier.batch_id, Step.DEPARTMENT_APPRAISAL))
+        return self.due_for(deadline, dossier)
+
+    def due_for(self, deadline: Deadline, dossier: Dossier) -> dt.date | None:
+        """The batch calendar's date for the step (or the step it falls back to); else, for
+        the posting, its legal length; for the province's steps, its legal time limit."""
+        batch_date = self.batch_dates.get((dossier.batch_id, deadline.key))
+        if batch_date is None and deadline.falls_back_to:
+            batch_date = self.batch_dates.get((dossier.batch_id, deadline.falls_back_to))
         if batch_date is not None:
             return batch_date
-        if step == Step.PUBLIC_POSTING and dossier.posting_started_on:
+        if deadline == PUBLIC_POSTING and dossier.posting_started_on:
             return dossier.posting_started_on + dt.timedelta(days=dossier.regulation.posting_days)
-        if step in PROVINCE_STEPS and dossier.submitted_at:
+        if deadline.province_limit and dossier.submitted_at:
             received = timezone.localdate(dossier.submitted_at)
             return self.calendar.add_working_days(
                 received, dossier.regulation.province_answer_working_days)
@@ -112,27 +99,27 @@ class DeadlineBook:
 def open_task_deadlines(*, tasks: Any = None, keep_undated: bool = False) -> list[TaskDeadline]:
     """Every open human task of a dossier with its due date; tasks without one are left out
     unless ``keep_undated`` (then their ``due_on`` is None)."""
-    from workflow.models import DossierProcess
-
     if tasks is None:
         tasks = Task.objects.filter(status__in=OPEN, flow_task_type="HUMAN")
     tasks = list(tasks.select_related("owner"))
-    processes = {p.pk: p for p in DossierProcess.objects.filter(
-        pk__in={t.process_id for t in tasks}).select_related(
-        "dossier__commune__province", "dossier__regulation", "dossier__batch")}
+    # Each task's dossier, through the dossier's passes of the process (``processes``).
+    dossier_of_process = {d.process_pk: d for d in Dossier.objects.filter(
+        processes__pk__in={t.process_id for t in tasks}).annotate(
+        process_pk=F("processes__pk")).select_related("commune__province", "regulation",
+                                                      "batch")}
     agencies = Agency.objects.in_bulk({int(t.owner_permission_obj_pk) for t in tasks
                                        if t.owner_permission_obj_pk})
     book = DeadlineBook()
     result = []
     for task in tasks:
-        process = processes.get(task.process_id)
-        if process is None:
+        dossier = dossier_of_process.get(task.process_id)
+        if dossier is None:
             continue
-        due = book.due_on(task, process.dossier)
+        due = book.due_on(task, dossier)
         if due is None and not keep_undated:
             continue
         agency = agencies.get(int(task.owner_permission_obj_pk)) \
             if task.owner_permission_obj_pk else None
-        result.append(TaskDeadline(task, process.dossier,
-                                   STEP_OF_NODE.get(task.flow_task.name, ""), due, agency))
+        deadline = DEADLINE_OF_NODE.get(task.flow_task.name)
+        result.append(TaskDeadline(task, dossier, deadline.key if deadline else "", due, agency))
     return result

@@ -23,10 +23,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit import trail
 from dossiers import permissions
 from dossiers.exceptions import NotAllowed, RuleViolation
 from dossiers.models import Agency, Membership, Province, Step
-from workflow import audit
 
 from .deadlines import OPEN, TaskDeadline, open_task_deadlines
 from .models import (
@@ -292,7 +292,7 @@ def calendar_feed_create(*, actor: Any, agency: Agency | None = None) -> Calenda
         raise NotAllowed(_("You must be signed in."))
     feed = CalendarFeed.objects.create(user=None if agency else actor, agency=agency,
                                        created_by=actor)
-    audit.record(actor=actor, agency=agency, action="calendar.create", obj=feed,
+    trail.record(actor=actor, agency=agency, action="calendar.create", obj=feed,
                  province=agency.province if agency else None,
                  after={"for": str(agency or actor)})
     return feed
@@ -309,7 +309,7 @@ def calendar_feed_revoke(*, actor: Any, feed: CalendarFeed) -> CalendarFeed:
         raise RuleViolation(_("This calendar link is already revoked."))
     feed.revoked_at = timezone.now()
     feed.save(update_fields=["revoked_at"])
-    audit.record(actor=actor, agency=feed.agency, action="calendar.revoke", obj=feed,
+    trail.record(actor=actor, agency=feed.agency, action="calendar.revoke", obj=feed,
                  province=feed.agency.province if feed.agency else None,
                  before={"revoked": False}, after={"revoked": True})
     return feed

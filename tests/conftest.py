@@ -6,11 +6,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
-from dossiers.demo import Department, setup_province
+from demo.files import pdf  # noqa: F401 - shared with the demo
+from demo.province import BatchKit, Department, setup_province
 from dossiers.models import Commune, Level, Province
 from dossiers.services.catalogue import criteria_set_load
 from dossiers.services.setup import batch_create, regulation_profile_publish
-from workflow.demo import pdf  # noqa: F401 - shared with the demo
 
 SET_2026 = "QD51-2025-NTM-XA"
 SET_2021 = "QD318-2022-NTM-XA"
@@ -65,12 +65,9 @@ def make_province(admin_user, code: str, name: str, communes: int, prefix: str, 
                          departments=DEPARTMENTS, password=PASSWORD, prefix=prefix)
     regulation_profile_publish(actor=admin_user, province=province,
                                valid_from=dt.date(2020, 1, 1), reason="test", **profile)
-    kit.batch = batch_create(actor=admin_user, province=province, recognition_year=2026,
-                             number=1, deadlines={"department_appraisal": dt.date(2026, 8, 10)})
-    kit.communes = commune_rows
-    kit.admin = admin_user
-    kit.prefix = prefix
-    return kit
+    batch = batch_create(actor=admin_user, province=province, recognition_year=2026,
+                         number=1, deadlines={"department_appraisal": dt.date(2026, 8, 10)})
+    return BatchKit.of(kit, batch=batch)
 
 
 @pytest.fixture
@@ -85,7 +82,7 @@ def other_kit(admin_user, catalogue, kit):
 
 @pytest.fixture
 def journey(kit):
-    from workflow.demo import Journey
+    from demo.journey import Journey
 
     return Journey.register(kit, kit.communes[0], Level.NTM)
 

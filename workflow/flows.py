@@ -1,10 +1,10 @@
-"""The recognition process (DOMAIN.md section 4) as one viewflow flow.
+"""The recognition process (DOMAIN.md section 4) as one viewflow flow: the graph.
 
 Every human task belongs to an agency (or, for a vote, to one council member) and is
-completed only by a service in ``workflow.services``, which calls exactly one
-transition of the dossier's state machine and then completes the task. The automatic
-nodes below only create work (appraisal items) or make the one transition that follows
-from the joined tasks.
+completed only by its step (a row of ``dossiers.steps``, run by ``workflow.kernel``),
+which applies the row's transition and then completes the task. The automatic nodes
+below only create work (appraisal items) or make the one transition that follows from
+the joined tasks.
 """
 
 from __future__ import annotations
@@ -17,11 +17,19 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from dossiers.models import Agency, AgendaItem, CriterionAppraisal, Dossier, DossierStatus
+from dossiers.services.appraisal import appraisal_items_open
+from dossiers.steps import BY_NODE
 
+from .kernel import automatic_transition
 from .models import DossierProcess
 from .nodes import AgencyTask, DynamicSplit, MemberTask
 
 K = Agency.Kind
+
+
+def label(node: str) -> Any:
+    """A human task's title: its row's label in the step table."""
+    return BY_NODE[node].label
 
 
 def _dossier(activation: Any) -> Dossier:
@@ -49,13 +57,13 @@ class RecognitionFlow(flow.Flow):
     start = flow.StartHandle(this.start_process).Next(this.self_assessment)
 
     self_assessment = AgencyTask(this.commune_committee).Annotation(
-        title=_("Self-assessment")).Next(this.public_posting)
+        title=label("self_assessment")).Next(this.public_posting)
     public_posting = AgencyTask(this.commune_committee).Annotation(
-        title=_("Public posting and comments")).Next(this.survey)
+        title=label("public_posting")).Next(this.survey)
     survey = AgencyTask(this.commune_front).Annotation(
-        title=_("Satisfaction survey")).Next(this.submission)
+        title=label("survey")).Next(this.submission)
     submission = AgencyTask(this.commune_committee).Annotation(
-        title=_("Submission to the province")).Next(this.needs_district)
+        title=label("submission")).Next(this.needs_district)
 
     needs_district = (
         flow.If(this.is_district_variant)
@@ -63,7 +71,7 @@ class RecognitionFlow(flow.Flow):
         .Else(this.open_appraisal)
     )
     district_verification = AgencyTask(this.district_committee).Annotation(
-        title=_("District verification")).Next(this.open_appraisal)
+        title=label("district_verification")).Next(this.open_appraisal)
 
     open_appraisal = flow.Function(this.create_appraisals).Next(this.appraisal_split)
     appraisal_split = (
@@ -74,26 +82,26 @@ class RecognitionFlow(flow.Flow):
         .Always(this.security_confirmation)
     )
     department_appraisal = AgencyTask(this.task_agency).Annotation(
-        title=_("Appraisal of the department’s criteria")).Next(this.any_returned, task_data=this.same_agency)
+        title=label("department_appraisal")).Next(this.any_returned, task_data=this.same_agency)
     any_returned = (
         flow.If(this.has_returned_items)
         .Then(this.answer_returns, task_data=this.same_agency)
         .Else(this.appraisal_join)
     )
     answer_returns = AgencyTask(this.commune_committee).Annotation(
-        title=_("Answer returned criteria")).Next(this.department_appraisal,
+        title=label("answer_returns")).Next(this.department_appraisal,
                                                   task_data=this.same_agency)
     survey_appraisal = AgencyTask(this.provincial_front).Annotation(
-        title=_("Appraisal of the satisfaction survey")).Next(this.appraisal_join)
+        title=label("survey_appraisal")).Next(this.appraisal_join)
     debt_confirmation = AgencyTask(this.debt_agency).Annotation(
-        title=_("Capital-construction debt confirmation")).Next(this.appraisal_join)
+        title=label("debt_confirmation")).Next(this.appraisal_join)
     security_confirmation = AgencyTask(this.security_agency).Annotation(
-        title=_("Security confirmation")).Next(this.appraisal_join)
+        title=label("security_confirmation")).Next(this.appraisal_join)
     appraisal_join = flow.Join().Next(this.close_appraisal)
     close_appraisal = flow.Function(this.close_appraisal_step).Next(this.consolidation)
 
     consolidation = AgencyTask(this.coordination_office).Annotation(
-        title=_("Consolidation and council agenda")).Next(this.is_on_agenda)
+        title=label("consolidation")).Next(this.is_on_agenda)
     is_on_agenda = flow.If(this.on_council_agenda).Then(this.vote_split).Else(this.end)
 
     vote_split = (
@@ -101,9 +109,10 @@ class RecognitionFlow(flow.Flow):
         .Each(this.vote, this.council_members)
         .Always(this.close_vote)
     )
-    vote = MemberTask(this.vote_owner).Annotation(title=_("Council vote")).Next(this.vote_join)
+    vote = MemberTask(this.vote_owner).Annotation(
+        title=label("vote")).Next(this.vote_join)
     close_vote = AgencyTask(this.coordination_office).Annotation(
-        title=_("Close the council vote")).Next(this.vote_join)
+        title=label("close_vote")).Next(this.vote_join)
     vote_join = flow.Join(continue_on_condition=this.vote_closed).Next(this.council_outcome)
     council_outcome = (
         flow.Switch()
@@ -113,10 +122,10 @@ class RecognitionFlow(flow.Flow):
     )
 
     decision = AgencyTask(this.provincial_committee).Annotation(
-        title=_("Recognition decision")).Next(this.is_recognised)
+        title=label("decision")).Next(this.is_recognised)
     is_recognised = flow.If(this.recognised).Then(this.announcement).Else(this.end)
     announcement = AgencyTask(this.coordination_office).Annotation(
-        title=_("Announcement")).Next(this.end)
+        title=label("announcement")).Next(this.end)
 
     end = flow.End()
 
@@ -175,8 +184,6 @@ class RecognitionFlow(flow.Flow):
         return _dossier(activation).regulation.district_verification
 
     def create_appraisals(self, activation: Any) -> None:
-        from dossiers.services.appraisal import appraisal_items_open
-
         appraisal_items_open(dossier=_dossier(activation))
 
     def appraising_agencies(self, activation: Any) -> list[dict]:
@@ -192,9 +199,9 @@ class RecognitionFlow(flow.Flow):
             status="returned").exists()
 
     def close_appraisal_step(self, activation: Any) -> None:
-        from .services import dossier_close_appraisal
-
-        dossier_close_appraisal(dossier=_dossier(activation))
+        automatic_transition(dossier=_dossier(activation), name="close_appraisal",
+                             checks=("appraisal_open_problems",),
+                             reason=_("all appraisals and confirmations are in"))
 
     def on_council_agenda(self, activation: Any) -> bool:
         return _dossier(activation).status == DossierStatus.COUNCIL

@@ -1,7 +1,5 @@
-"""The process instance of a dossier, and the append-only, hash-chained audit trail."""
+"""The process instance of a dossier."""
 
-import pgtrigger
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
@@ -17,56 +15,3 @@ class DossierProcess(Process):
     class Meta:
         verbose_name = _("dossier process")
         verbose_name_plural = _("dossier processes")
-
-
-class AuditEvent(models.Model):
-    """One recorded change. Rows are only ever inserted (see ``workflow.audit``).
-
-    ``hash`` covers the event's content and ``prev_hash`` (the hash of event ``seq - 1``),
-    so editing, deleting or reordering any row breaks the chain that ``verify_audit``
-    checks. On PostgreSQL a trigger refuses UPDATE and DELETE outright.
-    References are kept without database constraints so that no cascade can ever
-    touch an event.
-    """
-
-    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
-    at = models.DateTimeField(_("time"), db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.DO_NOTHING, null=True,
-                              db_constraint=False, related_name="+", verbose_name=_("actor"))
-    actor_name = models.CharField(_("actor name"), max_length=150)
-    agency = models.ForeignKey("dossiers.Agency", models.DO_NOTHING, null=True,
-                               db_constraint=False, related_name="+", verbose_name=_("agency"))
-    agency_name = models.CharField(_("agency name"), max_length=200, blank=True)
-    action = models.CharField(_("action"), max_length=64, db_index=True)
-    object_type = models.CharField(_("object type"), max_length=64)
-    object_id = models.CharField(_("object id"), max_length=64)
-    object_repr = models.CharField(_("object"), max_length=300)
-    dossier = models.ForeignKey("dossiers.Dossier", models.DO_NOTHING, null=True,
-                                db_constraint=False, related_name="+", verbose_name=_("dossier"))
-    province = models.ForeignKey("dossiers.Province", models.DO_NOTHING, null=True,
-                                 db_constraint=False, related_name="+", verbose_name=_("province"))
-    before = models.JSONField(_("before"), null=True, blank=True)
-    after = models.JSONField(_("after"), null=True, blank=True)
-    reason = models.TextField(_("reason or remark"), blank=True)
-    request_id = models.CharField(_("request"), max_length=64, blank=True)
-    request_path = models.CharField(_("request path"), max_length=300, blank=True)
-    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
-
-    class Meta:
-        ordering = ["seq"]
-        indexes = [
-            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
-            models.Index(fields=["dossier", "seq"], name="audit_dossier_idx"),
-        ]
-        triggers = [
-            pgtrigger.Protect(name="audit_append_only",
-                              operation=pgtrigger.Update | pgtrigger.Delete),
-        ]
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-
-    def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_repr}"
-

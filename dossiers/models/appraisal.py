@@ -66,6 +66,8 @@ class CriterionAppraisal(ConcurrentTransitionMixin, models.Model):
     def decided(self) -> bool:
         return self.status in (A.MET, A.NOT_MET)
 
+    audit_fields = ("status", "remark", "return_reason", "commune_response", "returns")
+
     @transition(status, source=[A.PENDING, A.RESUBMITTED], target=A.MET)
     def mark_met(self) -> None:
         """Đạt."""

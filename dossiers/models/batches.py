@@ -1,28 +1,12 @@
-"""Batches (đợt) of a province's recognition year, each step with its due date."""
+"""Batches (đợt) of a province's recognition year, each step with its due date.
+
+The steps a calendar can date (``Step``) come from the step table, ``dossiers.steps``."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..steps import Step
 from .geography import Province
-
-
-class Step(models.TextChoices):
-    """The steps of the process (DOMAIN.md section 4) that can carry a due date."""
-
-    SELF_ASSESSMENT = "self_assessment", _("self-assessment")
-    PUBLIC_POSTING = "public_posting", _("public posting and comments")
-    SURVEY = "survey", _("satisfaction survey")
-    SUBMISSION = "submission", _("submission")
-    DISTRICT_VERIFICATION = "district_verification", _("district verification")
-    DEPARTMENT_APPRAISAL = "department_appraisal", _("sector departments' appraisal")
-    ANSWER_RETURNS = "answer_returns", _("answers to returned criteria")
-    SURVEY_APPRAISAL = "survey_appraisal", _("Fatherland Front's survey appraisal")
-    DEBT_CONFIRMATION = "debt_confirmation", _("capital-construction debt confirmation")
-    SECURITY_CONFIRMATION = "security_confirmation", _("security confirmation")
-    CONSOLIDATION = "consolidation", _("consolidation and agenda")
-    COUNCIL_VOTE = "council_vote", _("council vote")
-    DECISION = "decision", _("decision")
-    ANNOUNCEMENT = "announcement", _("announcement")
 
 
 class Batch(models.Model):

@@ -48,6 +48,8 @@ class CouncilMeeting(FSMModelMixin, models.Model):
     def province(self):
         return self.council.province
 
+    audit_fields = ("status",)
+
     @transition(status, source=Status.PLANNED, target=Status.IN_SESSION)
     def open(self) -> None:
         """Attendance recorded; voting may start."""
@@ -94,6 +96,8 @@ class AgendaItem(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.dossier}"
+
+    audit_fields = ("result",)
 
     @transition(result, source=Result.OPEN, target=Result.APPROVED)
     def approve(self) -> None:

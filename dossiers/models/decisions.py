@@ -64,6 +64,8 @@ class Revocation(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.dossier} ({self.get_status_display()})"
 
+    audit_fields = ("status",)
+
     @transition(status, source=Status.PROPOSED, target=Status.ON_AGENDA)
     def put_on_agenda(self) -> None:
         pass

@@ -34,24 +34,13 @@ def _after_submission(dossier: "Dossier") -> str:
     return S.DISTRICT_VERIFICATION if dossier.regulation.district_verification else S.APPRAISAL
 
 
-def _check(name: str):
-    """A guard that runs one named check of ``dossiers.conditions`` (imported late)."""
-
-    def guard(dossier: "Dossier") -> bool:
-        from .. import conditions
-
-        return not getattr(conditions, name)(dossier)
-
-    guard.__name__ = name
-    return guard
-
-
 class Dossier(ConcurrentTransitionMixin, models.Model):
     """One commune, one target level, one batch.
 
-    ``status`` is the single source of truth for where the dossier stands; it only
-    changes through the transitions below, each guarded by the checks of
-    ``dossiers.conditions`` (which also explain a refusal in plain words).
+    ``status`` is the single source of truth for where the dossier stands. It only changes
+    through the transitions below, and those are applied only by
+    ``dossiers.transitions.transition_apply`` (which audits them): the steps of
+    ``dossiers.steps`` evaluate their checks once, in ``workflow.kernel``, before it.
     """
 
     commune = models.ForeignKey(Commune, models.PROTECT, related_name="dossiers",
@@ -105,25 +94,25 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def province(self):
         return self.commune.province
 
-    # --- transitions: each is called by exactly one service --------------------
-    @transition(status, source=S.SELF_ASSESSMENT, target=S.PUBLIC_POSTING,
-                conditions=[_check("self_assessment_problems")])
+    # Fields every transition's audit event shows before and after.
+    audit_fields = ("status", "round")
+
+    # --- transitions: each is applied by one row of ``dossiers.steps`` (or, for the automatic
+    # close of the appraisal and the council's outcome, by the flow) --------------------------
+    @transition(status, source=S.SELF_ASSESSMENT, target=S.PUBLIC_POSTING)
     def publish_for_comments(self) -> None:
         """Tự đánh giá xong: post the result publicly for comments."""
 
-    @transition(status, source=S.PUBLIC_POSTING, target=S.SURVEY,
-                conditions=[_check("posting_problems")])
+    @transition(status, source=S.PUBLIC_POSTING, target=S.SURVEY)
     def close_posting(self) -> None:
         """The posting period is over; comments are recorded with responses."""
 
-    @transition(status, source=S.SURVEY, target=S.READY_TO_SUBMIT,
-                conditions=[_check("survey_entry_problems")])
+    @transition(status, source=S.SURVEY, target=S.READY_TO_SUBMIT)
     def finish_survey(self) -> None:
         """The commune Front has logged the survey of every village."""
 
     @transition(status, source=S.READY_TO_SUBMIT,
-                target=GET_STATE(_after_submission, states=[S.DISTRICT_VERIFICATION, S.APPRAISAL]),
-                conditions=[_check("submission_problems")])
+                target=GET_STATE(_after_submission, states=[S.DISTRICT_VERIFICATION, S.APPRAISAL]))
     def submit(self) -> None:
         """The commune submits the dossier to the province (or the district, older variant)."""
 
@@ -131,13 +120,11 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def verify_by_district(self) -> None:
         """Thẩm tra: the district verified and proposes the commune (older variant)."""
 
-    @transition(status, source=S.APPRAISAL, target=S.CONSOLIDATION,
-                conditions=[_check("appraisal_open_problems")])
+    @transition(status, source=S.APPRAISAL, target=S.CONSOLIDATION)
     def close_appraisal(self) -> None:
         """Every parallel appraisal and confirmation is in."""
 
-    @transition(status, source=S.CONSOLIDATION, target=S.COUNCIL,
-                conditions=[_check("legal_condition_problems")])
+    @transition(status, source=S.CONSOLIDATION, target=S.COUNCIL)
     def schedule_for_council(self) -> None:
         """The four legal conditions hold: the dossier goes on a council agenda."""
 
@@ -145,18 +132,15 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def refuse(self) -> None:
         """The coordination office concludes the dossier cannot be recognised."""
 
-    @transition(status, source=S.COUNCIL, target=S.CONSOLIDATION,
-                conditions=[_check("quorum_missed_problems")])
+    @transition(status, source=S.COUNCIL, target=S.CONSOLIDATION)
     def unschedule(self) -> None:
         """The council had no quorum: the dossier waits for another meeting."""
 
-    @transition(status, source=S.COUNCIL, target=S.AWAITING_DECISION,
-                conditions=[_check("council_approval_problems")])
+    @transition(status, source=S.COUNCIL, target=S.AWAITING_DECISION)
     def council_approve(self) -> None:
         """Quorum present and enough votes for."""
 
-    @transition(status, source=S.COUNCIL, target=S.NOT_RECOGNISED,
-                conditions=[_check("council_rejection_problems")])
+    @transition(status, source=S.COUNCIL, target=S.NOT_RECOGNISED)
     def council_reject(self) -> None:
         """Quorum present and votes for under the approval threshold."""
 
@@ -167,8 +151,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         self.posting_started_on = None
         self.submitted_at = None
 
-    @transition(status, source=S.AWAITING_DECISION, target=S.RECOGNISED,
-                conditions=[_check("decision_problems")])
+    @transition(status, source=S.AWAITING_DECISION, target=S.RECOGNISED)
     def recognise(self) -> None:
         """The chairman signed the recognition decision."""
 
@@ -180,7 +163,6 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def announce(self) -> None:
         """Công bố: public announcement and certificate."""
 
-    @transition(status, source=[S.RECOGNISED, S.ANNOUNCED], target=S.REVOKED,
-                conditions=[_check("revocation_problems")])
+    @transition(status, source=[S.RECOGNISED, S.ANNOUNCED], target=S.REVOKED)
     def revoke(self) -> None:
         """Thu hồi: the recognition no longer holds and the chairman signed its revocation."""

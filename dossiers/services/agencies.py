@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from workflow import audit
+from audit import trail
 
 from .. import permissions
 from ..exceptions import RuleViolation
@@ -37,8 +37,8 @@ def agency_create(*, actor: Any, province: Province, kind: str, code: str, name:
                     confirms_security=confirms_security, group=group)
     agency.full_clean()
     agency.save()
-    audit.record(actor=actor, action="agency.create", obj=agency, province=province,
-                 after=audit.snapshot(agency, ("kind", "code", "name", "commune", "district",
+    trail.record(actor=actor, action="agency.create", obj=agency, province=province,
+                 after=trail.snapshot(agency, ("kind", "code", "name", "commune", "district",
                                                "confirms_debt", "confirms_security")))
     permissions.grant(actor=actor, perm="act_for_agency", to=group, obj=agency,
                       reason=_("agency created"))
@@ -54,13 +54,13 @@ def agency_add_member(*, actor: Any, agency: Agency, user: Any, title: str = "",
     membership, created = Membership.objects.get_or_create(
         agency=agency, user=user,
         defaults={"title": title, "is_head": is_head, "is_delegate": is_delegate})
-    before = None if created else audit.snapshot(membership, MEMBER_FIELDS)
+    before = None if created else trail.snapshot(membership, MEMBER_FIELDS)
     membership.title, membership.is_head, membership.is_delegate = title, is_head, is_delegate
     membership.save()
     user.groups.add(agency.group)
-    audit.record(actor=actor, action="agency.member_add", obj=membership,
+    trail.record(actor=actor, action="agency.member_add", obj=membership,
                  province=agency.province, before=before,
-                 after=audit.snapshot(membership, MEMBER_FIELDS))
+                 after=trail.snapshot(membership, MEMBER_FIELDS))
     return membership
 
 
@@ -71,8 +71,8 @@ def agency_remove_member(*, actor: Any, agency: Agency, user: Any, reason: str) 
     if membership is None:
         raise RuleViolation(_("%(user)s is not a member of %(agency)s.")
                             % {"user": user, "agency": agency})
-    audit.record(actor=actor, action="agency.member_remove", obj=membership,
-                 province=agency.province, before=audit.snapshot(membership, MEMBER_FIELDS),
+    trail.record(actor=actor, action="agency.member_remove", obj=membership,
+                 province=agency.province, before=trail.snapshot(membership, MEMBER_FIELDS),
                  reason=reason)
     membership.delete()
     user.groups.remove(agency.group)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflow import audit
+from audit import trail
 
 from .. import permissions
 from ..exceptions import RuleViolation
@@ -74,17 +74,18 @@ def self_assessment_set(*, actor: Any, dossier: Dossier, criterion: Criterion,
     _require_target(dossier, criterion, indicator)
     row = SelfAssessment.objects.filter(dossier=dossier, criterion=criterion,
                                         indicator=indicator).first()
-    before = audit.snapshot(row, SA_FIELDS) if row else None
+    before = trail.snapshot(row, SA_FIELDS) if row else None
     row = row or SelfAssessment(dossier=dossier, criterion=criterion, indicator=indicator)
     row.value, row.met, row.note, row.updated_by = value.strip(), met, note.strip(), actor
     row.full_clean(validate_constraints=False)
     row.save()
-    audit.record(actor=actor, agency=_commune_agency(actor, dossier), action="self_assessment.set",
-                 obj=row, dossier=dossier, before=before, after=audit.snapshot(row, SA_FIELDS))
+    trail.record(actor=actor, agency=_commune_agency(actor, dossier), action="self_assessment.set",
+                 obj=row, dossier=dossier, before=before, after=trail.snapshot(row, SA_FIELDS))
     return row
 
 
-def _store(instance: Any, *, actor: Any, upload: IO[bytes], name: str) -> None:
+def upload_store(instance: Any, *, actor: Any, upload: IO[bytes], name: str) -> None:
+    """Check an upload and attach it to ``instance`` (evidence, document, decision) unsaved."""
     checked = check_upload(upload, name=name)
     instance.original_name = name[:255]
     instance.content_type = checked.content_type
@@ -116,11 +117,11 @@ def evidence_add(*, actor: Any, dossier: Dossier, criterion: Criterion,
                             % {"code": indicator.code, "n": criterion.number})
     evidence = Evidence(dossier=dossier, criterion=criterion, indicator=indicator,
                         description=description)
-    _store(evidence, actor=actor, upload=upload, name=name)
+    upload_store(evidence, actor=actor, upload=upload, name=name)
     evidence.save()
-    audit.record(actor=actor, agency=_commune_agency(actor, dossier), action="evidence.add",
+    trail.record(actor=actor, agency=_commune_agency(actor, dossier), action="evidence.add",
                  obj=evidence, dossier=dossier,
-                 after={**audit.snapshot(evidence, FILE_FIELDS),
+                 after={**trail.snapshot(evidence, FILE_FIELDS),
                         "criterion": criterion.number,
                         "indicator": indicator.code if indicator else None})
     return evidence
@@ -142,9 +143,9 @@ def evidence_withdraw(*, actor: Any, evidence: Evidence, reason: str) -> Evidenc
     evidence.withdrawn_by = actor
     evidence.withdrawal_reason = reason.strip()
     evidence.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    audit.record(actor=actor, agency=_commune_agency(actor, dossier), action="evidence.withdraw",
+    trail.record(actor=actor, agency=_commune_agency(actor, dossier), action="evidence.withdraw",
                  obj=evidence, dossier=dossier, reason=reason,
-                 before={**audit.snapshot(evidence, FILE_FIELDS), "withdrawn": False},
+                 before={**trail.snapshot(evidence, FILE_FIELDS), "withdrawn": False},
                  after={"withdrawn": True})
     return evidence
 
@@ -172,10 +173,10 @@ def document_add(*, actor: Any, dossier: Dossier, kind: str, upload: IO[bytes],
     else:
         raise RuleViolation(_("Unknown document kind “%(kind)s”.") % {"kind": kind})
     document = DossierDocument(dossier=dossier, kind=kind)
-    _store(document, actor=actor, upload=upload, name=name)
+    upload_store(document, actor=actor, upload=upload, name=name)
     document.save()
-    audit.record(actor=actor, agency=agency, action="document.add", obj=document,
-                 dossier=dossier, after={**audit.snapshot(document, FILE_FIELDS), "kind": kind})
+    trail.record(actor=actor, agency=agency, action="document.add", obj=document,
+                 dossier=dossier, after={**trail.snapshot(document, FILE_FIELDS), "kind": kind})
     return document
 
 
@@ -193,9 +194,9 @@ def comment_record(*, actor: Any, dossier: Dossier, author: str, content: str,
                             response=response.strip(), recorded_by=actor)
     comment.full_clean()
     comment.save()
-    audit.record(actor=actor, agency=_commune_agency(actor, dossier), action="comment.record",
+    trail.record(actor=actor, agency=_commune_agency(actor, dossier), action="comment.record",
                  obj=comment, dossier=dossier,
-                 after=audit.snapshot(comment, ("author", "organisation", "received_on",
+                 after=trail.snapshot(comment, ("author", "organisation", "received_on",
                                                 "content", "response")))
     return comment
 
@@ -210,7 +211,7 @@ def comment_respond(*, actor: Any, comment: PublicComment, response: str) -> Pub
     before = {"response": comment.response}
     comment.response = response.strip()
     comment.save(update_fields=["response"])
-    audit.record(actor=actor, agency=_commune_agency(actor, dossier), action="comment.respond",
+    trail.record(actor=actor, agency=_commune_agency(actor, dossier), action="comment.respond",
                  obj=comment, dossier=dossier, before=before, after={"response": comment.response})
     return comment
 
@@ -240,12 +241,12 @@ def survey_result_set(*, actor: Any, dossier: Dossier, village: Village, househo
         raise RuleViolation(problems)
     row = SurveyResult.objects.filter(dossier=dossier, village=village).first()
     fields = ("households", "surveyed", "satisfied")
-    before = audit.snapshot(row, fields) if row else None
+    before = trail.snapshot(row, fields) if row else None
     row = row or SurveyResult(dossier=dossier, village=village)
     row.households, row.surveyed, row.satisfied, row.recorded_by = (
         households, surveyed, satisfied, actor)
     row.save()
-    audit.record(actor=actor, agency=_commune_agency(actor, dossier, K.COMMUNE_FRONT),
+    trail.record(actor=actor, agency=_commune_agency(actor, dossier, K.COMMUNE_FRONT),
                  action="survey.result_set", obj=row, dossier=dossier, before=before,
-                 after={**audit.snapshot(row, fields), "village": village.name})
+                 after={**trail.snapshot(row, fields), "village": village.name})
     return row

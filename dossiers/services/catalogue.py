@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflow import audit
+from audit import trail
 
 from ..exceptions import NotAllowed, RuleViolation
 from ..models import CriteriaSet, Criterion, Indicator, Level
@@ -118,7 +118,7 @@ def criteria_set_load(*, actor: Any, path: Path) -> LoadReport:
     header = data["set"]
     criteria_set = CriteriaSet.objects.select_for_update(of=("self",)).filter(code=header["code"]).first()
     created = criteria_set is None
-    before = None if created else audit.snapshot(criteria_set, ("title_vi", "valid_from",
+    before = None if created else trail.snapshot(criteria_set, ("title_vi", "valid_from",
                                                                "gaps", "header"))
     criteria_set = criteria_set or CriteriaSet(code=header["code"])
     criteria_set.title_vi = header["title_vi"]
@@ -130,9 +130,9 @@ def criteria_set_load(*, actor: Any, path: Path) -> LoadReport:
     criteria_set.criteria_count = header.get("criteria_count")
     criteria_set.indicator_count = header.get("indicator_count")
     criteria_set.commune_groups = header.get("groups") or []
-    criteria_set.header = audit.to_json({k: v for k, v in header.items() if k not in SET_FIELDS})
-    criteria_set.gaps = audit.to_json(data.get("gaps") or [])
-    criteria_set.sources = audit.to_json(data.get("sources") or [])
+    criteria_set.header = trail.to_json({k: v for k, v in header.items() if k not in SET_FIELDS})
+    criteria_set.gaps = trail.to_json(data.get("gaps") or [])
+    criteria_set.sources = trail.to_json(data.get("sources") or [])
     criteria_set.source_file = Path(path).name
     criteria_set.loaded_at = timezone.now()
     _clean(criteria_set, _("the set header"))
@@ -169,8 +169,8 @@ def criteria_set_load(*, actor: Any, path: Path) -> LoadReport:
         criterion__in=retired, retired=False).update(retired=True)
     report.criteria["retired"] = retired.update(retired=True)
 
-    audit.record(actor=actor, action="criteria_set.load", obj=criteria_set, before=before,
-                 after={**audit.snapshot(criteria_set, ("title_vi", "valid_from", "gaps",
+    trail.record(actor=actor, action="criteria_set.load", obj=criteria_set, before=before,
+                 after={**trail.snapshot(criteria_set, ("title_vi", "valid_from", "gaps",
                                                         "header")),
                         "criteria": report.criteria, "indicators": report.indicators},
                  reason=_("loaded from %(file)s") % {"file": criteria_set.source_file})
@@ -200,7 +200,7 @@ def _load_indicators(criterion: Criterion, rows: list[dict], report: LoadReport)
         indicator.name_vi = raw.get("name_vi") or key
         indicator.name_en = raw.get("name_en") or ""
         indicator.unit = raw.get("unit") or ""
-        indicator.threshold = audit.to_json(raw.get("threshold"))
+        indicator.threshold = trail.to_json(raw.get("threshold"))
         indicator.confidence = confidence
         indicator.source_url = raw.get("source_url") or ""
         indicator.note = raw.get("note") or ""

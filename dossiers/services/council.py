@@ -1,19 +1,20 @@
-"""Council meetings: creation, attendance, closing."""
+"""Council meetings: creation, attendance, votes, closing an item's vote, closing."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflow import audit
+from audit import trail
 
-from .. import permissions
+from .. import conditions, permissions
 from ..exceptions import RuleViolation
-from ..models import Agency, AgendaItem, Batch, CouncilMeeting
+from ..models import Agency, AgendaItem, Batch, CouncilMeeting, Vote
+from ..transitions import transition_apply
 
 K = Agency.Kind
 
@@ -30,8 +31,8 @@ def meeting_create(*, actor: Any, council: Agency, title: str, scheduled_for: dt
                              batch=batch)
     meeting.full_clean(exclude=["status"])
     meeting.save()
-    audit.record(actor=actor, agency=agency, action="meeting.create", obj=meeting,
-                 after=audit.snapshot(meeting, ("title", "scheduled_for", "batch")))
+    trail.record(actor=actor, agency=agency, action="meeting.create", obj=meeting,
+                 after=trail.snapshot(meeting, ("title", "scheduled_for", "batch")))
     permissions.grant(actor=actor, perm="vote_in_meeting", to=council.group, obj=meeting,
                       reason=_("meeting created"))
     permissions.grant(actor=actor, perm="view_councilmeeting", to=council.group, obj=meeting,
@@ -66,13 +67,11 @@ def meeting_open(*, actor: Any, meeting: CouncilMeeting, present: list[Any]) -> 
         raise RuleViolation(_("The council has no members."))
     meeting.members_total = len(member_ids)
     meeting.opened_at = timezone.now()
-    meeting.open()
-    meeting.save()
+    transition_apply(meeting, "open", actor=actor, action="meeting.open",
+                     agency=permissions.acting_agency(actor, kind=K.COORDINATION_OFFICE),
+                     extra={"members_total": meeting.members_total,
+                            "present": sorted(u.pk for u in present)})
     meeting.present.set(present)
-    audit.record(actor=actor, agency=permissions.acting_agency(actor, kind=K.COORDINATION_OFFICE),
-                 action="meeting.open", obj=meeting, before={"status": "planned"},
-                 after={"status": meeting.status, "members_total": meeting.members_total,
-                        "present": sorted(u.pk for u in present)})
     return meeting
 
 
@@ -86,9 +85,60 @@ def meeting_close(*, actor: Any, meeting: CouncilMeeting) -> CouncilMeeting:
     if still_open:
         raise RuleViolation(_("%(n)s agenda item(s) are still open for voting.") % {"n": still_open})
     meeting.closed_at = timezone.now()
-    meeting.close()
-    meeting.save()
-    audit.record(actor=actor, agency=permissions.acting_agency(actor, kind=K.COORDINATION_OFFICE),
-                 action="meeting.close", obj=meeting, before={"status": "in_session"},
-                 after={"status": meeting.status})
+    transition_apply(meeting, "close", actor=actor, action="meeting.close",
+                     agency=permissions.acting_agency(actor, kind=K.COORDINATION_OFFICE))
     return meeting
+
+
+def agenda_item_close(*, actor: Any, agency: Agency, item: AgendaItem, defer: bool,
+                      reason: str) -> conditions.Tally:
+    """Close the vote on one agenda item (a dossier's recognition or a revocation): quorum
+    and approval decide, unless the council defers it. ``item`` is locked by the caller."""
+    if item.result != AgendaItem.Result.OPEN:
+        raise RuleViolation(_("The vote on this item is already closed."))
+    if item.meeting.status != CouncilMeeting.Status.IN_SESSION:
+        raise RuleViolation(_("The meeting is not in session."))
+    if defer and not reason.strip():
+        raise RuleViolation(_("Give the council's reason for deferring the dossier."))
+    tally = conditions.tally(item)
+    if defer:
+        outcome = "defer"
+    elif not tally.quorum:
+        outcome = "lack_quorum"
+    else:
+        outcome = "approve" if tally.approved else "reject"
+    remark = reason.strip() or tally.explanation
+    transition_apply(item, outcome, actor=actor, agency=agency, action="agenda.close",
+                     reason=remark, dossier=item.dossier,
+                     changes={"present_count": tally.present, "members_total": tally.members,
+                              "votes_for": tally.votes_for, "votes_against": tally.votes_against,
+                              "remark": remark, "closed_at": timezone.now()},
+                     extra={"present": tally.present, "members": tally.members,
+                            "for": tally.votes_for, "against": tally.votes_against})
+    return tally
+
+
+def vote_problems(*, actor: Any, item: AgendaItem) -> list[str]:
+    """Why ``actor`` cannot vote on ``item`` now (the right to vote is checked apart)."""
+    meeting = item.meeting
+    if meeting.status != CouncilMeeting.Status.IN_SESSION:
+        return [_("Voting is possible only while the meeting is in session.")]
+    if item.result != AgendaItem.Result.OPEN:
+        return [_("The vote on this item is closed.")]
+    if not meeting.present.filter(pk=actor.pk).exists():
+        return [_("You are not recorded as present at this meeting.")]
+    if Vote.objects.filter(item=item, member=actor).exists():
+        return [_("You have already voted on this dossier in this meeting.")]
+    return []
+
+
+def vote_save(*, actor: Any, item: AgendaItem, in_favour: bool) -> Vote:
+    """Record the vote; a second vote by the same member is refused by the database too."""
+    try:
+        with transaction.atomic():
+            vote = Vote.objects.create(item=item, member=actor, in_favour=in_favour)
+    except IntegrityError as exc:
+        raise RuleViolation(_("You have already voted on this dossier in this meeting.")) from exc
+    trail.record(actor=actor, agency=item.meeting.council, action="vote.cast", obj=vote,
+                 dossier=item.dossier, after={"item": item.pk, "in_favour": in_favour})
+    return vote

@@ -8,7 +8,7 @@ import vietnam_provinces as vp
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from workflow import audit
+from audit import trail
 
 from ..exceptions import NotAllowed, RuleViolation
 from ..models import Commune, Province
@@ -50,7 +50,7 @@ def province_import(*, actor: Any, code: int) -> Province:
             commune.save()
             changes["renamed"] += 1
     if changes["province"] or changes["new"] or changes["renamed"]:
-        audit.record(actor=actor, action="province.import", obj=province, province=province,
+        trail.record(actor=actor, action="province.import", obj=province, province=province,
                      after={"name": province.name, **changes,
                             "data_version": vp.__data_version__})
     return province

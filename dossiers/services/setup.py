@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from workflow import audit
+from audit import trail
 
 from .. import permissions
 from ..exceptions import RuleViolation
@@ -48,10 +48,10 @@ def regulation_profile_publish(*, actor: Any, province: Province, valid_from: dt
     profile = RegulationProfile(province=province, **base)
     profile.full_clean()
     profile.save()
-    audit.record(actor=actor, agency=agency, action="regulation.publish", obj=profile,
+    trail.record(actor=actor, agency=agency, action="regulation.publish", obj=profile,
                  province=province,
-                 before=audit.snapshot(latest, PROFILE_FIELDS) if latest else None,
-                 after=audit.snapshot(profile, PROFILE_FIELDS), reason=reason)
+                 before=trail.snapshot(latest, PROFILE_FIELDS) if latest else None,
+                 after=trail.snapshot(profile, PROFILE_FIELDS), reason=reason)
     return profile
 
 
@@ -76,7 +76,7 @@ def responsibility_set(*, actor: Any, province: Province, criterion: Criterion, 
     responsibility.agency = agency
     responsibility.full_clean(validate_constraints=False)
     responsibility.save()
-    audit.record(actor=actor, agency=actor_agency, action="responsibility.set",
+    trail.record(actor=actor, agency=actor_agency, action="responsibility.set",
                  obj=responsibility, province=province, before=before,
                  after={"agency": agency.pk, "agency_name": str(agency),
                         "criterion": criterion.number,
@@ -97,8 +97,8 @@ def batch_create(*, actor: Any, province: Province, recognition_year: int, numbe
                   title=title)
     batch.full_clean()
     batch.save()
-    audit.record(actor=actor, agency=agency, action="batch.create", obj=batch, province=province,
-                 after=audit.snapshot(batch, ("recognition_year", "number", "title")))
+    trail.record(actor=actor, agency=agency, action="batch.create", obj=batch, province=province,
+                 after=trail.snapshot(batch, ("recognition_year", "number", "title")))
     for step, due_on in (deadlines or {}).items():
         batch_deadline_set(actor=actor, batch=batch, step=step, due_on=due_on,
                            reason=_("batch calendar"))
@@ -118,7 +118,7 @@ def batch_deadline_set(*, actor: Any, batch: Batch, step: str, due_on: dt.date,
     deadline = deadline or BatchDeadline(batch=batch, step=step)
     deadline.due_on = due_on
     deadline.save()
-    audit.record(actor=actor, agency=agency, action="batch.deadline_set", obj=deadline,
+    trail.record(actor=actor, agency=agency, action="batch.deadline_set", obj=deadline,
                  province=batch.province, before=before, after={"step": step, "due_on": due_on},
                  reason=reason)
     return deadline

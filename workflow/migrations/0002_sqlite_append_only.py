@@ -6,7 +6,7 @@ deleted row is caught by the hash chain (``verify_audit``) instead."""
 
 from django.db import migrations
 
-from ._sqlite_triggers import TRIGGERS
+from audit.sqlite import TRIGGERS
 
 
 def forwards(apps, schema_editor):

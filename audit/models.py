@@ -1,0 +1,57 @@
+"""The append-only, hash-chained audit trail."""
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One recorded change. Rows are only ever inserted (see ``audit.trail.record``).
+
+    ``hash`` covers the event's content and ``prev_hash`` (the hash of event ``seq - 1``),
+    so editing, deleting or reordering any row breaks the chain that ``verify_audit``
+    checks. On PostgreSQL a trigger refuses UPDATE and DELETE outright.
+    The agency, dossier and province an event is about are kept as plain ids: the trail
+    sits below the domain, and no cascade can ever touch an event.
+    """
+
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.DO_NOTHING, null=True,
+                              db_constraint=False, related_name="+", verbose_name=_("actor"))
+    actor_name = models.CharField(_("actor name"), max_length=150)
+    agency_id = models.BigIntegerField(_("agency"), null=True, db_index=True)
+    agency_name = models.CharField(_("agency name"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=300)
+    dossier_id = models.BigIntegerField(_("dossier"), null=True, db_index=True)
+    province_id = models.BigIntegerField(_("province"), null=True, db_index=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.TextField(_("reason or remark"), blank=True)
+    request_id = models.CharField(_("request"), max_length=64, blank=True)
+    request_path = models.CharField(_("request path"), max_length=300, blank=True)
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        # The table keeps the name it had when the trail lived in the workflow app.
+        db_table = "ntm_workflow_auditevent"
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["dossier_id", "seq"], name="audit_dossier_idx"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="audit_append_only",
+                              operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_repr}"

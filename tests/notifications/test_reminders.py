@@ -1,0 +1,309 @@
+"""Deadlines and reminders: working days, reminder points, exactly-once delivery."""
+
+import base64
+import datetime as dt
+import json
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from dossiers.models import Membership
+from dossiers.services.setup import batch_deadline_set
+from notifications import services
+from notifications.deadlines import WorkingCalendar, open_task_deadlines
+from notifications.models import (
+    BouncedAddress,
+    DayOff,
+    Notification,
+    Reminder,
+    ReminderEmail,
+    ReminderPolicy,
+)
+from notifications.tasks import send_reminder_email
+from workflow import services as steps
+
+DUE = dt.date(2026, 8, 10)  # the batch's department appraisal date (conftest)
+
+
+def at(day: dt.date, hour: int = 7) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def run(day: dt.date) -> list[ReminderEmail]:
+    """One sweep as of ``day`` 07:00, its e-mails delivered; returns those e-mails."""
+    result = services.sweep(now=at(day))
+    for email_id in result.emails:
+        services.deliver(email_id)
+    return list(ReminderEmail.objects.filter(pk__in=result.emails))
+
+
+def points(emails, address=None):
+    return sorted((r.recipient.username, r.point) for e in emails for r in e.reminders.all()
+                  if address is None or e.to_address == address)
+
+
+# --- working days -------------------------------------------------------------------
+@pytest.mark.django_db
+def test_working_days_skip_weekends_and_tet():
+    calendar = WorkingCalendar()
+    # Friday 13/02/2026, then Tết: 16-20/02 are holidays, 21-22 a weekend.
+    assert calendar.add_working_days(dt.date(2026, 2, 13), 1) == dt.date(2026, 2, 23)
+    assert not calendar.is_working_day(dt.date(2026, 2, 17))
+    # Thu 12/02: Fri 13 is day 1, Tết and a weekend skipped, day 15 is Thu 12/03.
+    assert calendar.add_working_days(dt.date(2026, 2, 12), 15) == dt.date(2026, 3, 12)
+    # An ordinary week: Friday + 1 working day is Monday.
+    assert calendar.add_working_days(dt.date(2026, 10, 9), 1) == dt.date(2026, 10, 12)
+    # 2 September (National Day) and a day off decided on top of it.
+    assert not calendar.is_working_day(dt.date(2026, 9, 2))
+    DayOff.objects.create(date=dt.date(2026, 10, 12), name="Nghỉ bù")
+    DayOff.objects.create(date=dt.date(2026, 10, 10), name="Làm bù", working=True)
+    calendar = WorkingCalendar()
+    assert calendar.add_working_days(dt.date(2026, 10, 9), 1) == dt.date(2026, 10, 10)
+    assert calendar.add_working_days(dt.date(2026, 10, 9), 2) == dt.date(2026, 10, 13)
+
+
+def test_legal_time_limit_without_a_batch_date(journey, kit):
+    journey.to_appraisal()
+    deadline = next(d for d in open_task_deadlines() if d.step == "survey_appraisal")
+    received = timezone.localdate(journey.dossier.submitted_at)
+    assert deadline.due_on == WorkingCalendar().add_working_days(received, 15)
+    department = next(d for d in open_task_deadlines() if d.step == "department_appraisal")
+    assert department.due_on == DUE
+
+
+# --- reminder points -------------------------------------------------------------------
+@pytest.fixture
+def appraisal(journey, kit):
+    journey.to_appraisal()
+    Membership.objects.filter(agency=kit.agencies["xd"]).update(is_head=True)
+    return journey
+
+
+def test_reminder_points_and_escalation_on_a_frozen_clock(appraisal, kit):
+    xd = kit.users["so_xd"].email
+    assert run(DUE - dt.timedelta(days=10)) == []
+    assert points(run(DUE - dt.timedelta(days=7)), xd) == [("so_xd", "before:7")]
+    assert run(DUE - dt.timedelta(days=5)) == []  # nothing new between points
+    assert points(run(DUE - dt.timedelta(days=3)), xd) == [("so_xd", "before:3")]
+    assert points(run(DUE - dt.timedelta(days=1)), xd) == [("so_xd", "before:1")]
+    assert points(run(DUE), xd) == [("so_xd", "due")]
+    assert points(run(DUE + dt.timedelta(days=1)), xd) == [("so_xd", "overdue:0")]
+    assert run(DUE + dt.timedelta(days=2)) == []
+    third = run(DUE + dt.timedelta(days=3))
+    # Overdue again (every 2 days) and escalated after 3 days: to the coordination office
+    # and to the head of the late agency.
+    assert points(third, xd) == [("so_xd", "escalation"), ("so_xd", "overdue:1")]
+    assert ("vpdp", "escalation") in points(third)
+    assert run(DUE + dt.timedelta(days=4)) == []
+    assert ("so_xd", "overdue:2") in points(run(DUE + dt.timedelta(days=5)))
+
+
+def test_a_missed_sweep_catches_up_once(appraisal, kit):
+    xd = kit.users["so_xd"].email
+    assert points(run(DUE - dt.timedelta(days=2)), xd) == [("so_xd", "before:3")]
+    assert run(DUE - dt.timedelta(days=2)) == []
+
+
+def test_policy_is_per_province_and_editable(appraisal, kit):
+    ReminderPolicy.objects.create(province=kit.province, days_before="10,0",
+                                  overdue_every_days=1, escalate_after_days=1)
+    xd = kit.users["so_xd"].email
+    assert points(run(DUE - dt.timedelta(days=7)), xd) == [("so_xd", "before:10")]
+    assert run(DUE - dt.timedelta(days=3)) == []
+    assert points(run(DUE + dt.timedelta(days=1)), xd) == [("so_xd", "escalation"),
+                                                            ("so_xd", "overdue:0")]
+
+
+def test_one_email_per_person_listing_all_their_items(appraisal, kit):
+    from demo.journey import Journey
+
+    second = Journey.register(kit, kit.communes[1], "NTM")
+    second.to_appraisal()
+    mail.outbox.clear()
+    emails = run(DUE - dt.timedelta(days=7))
+    to_xd = [e for e in emails if e.to_address == kit.users["so_xd"].email]
+    assert len(to_xd) == 1 and to_xd[0].reminders.count() == 2
+    messages = [m for m in mail.outbox if m.to == [kit.users["so_xd"].email]]
+    assert len(messages) == 1
+    message = messages[0]
+    assert "2" in message.subject
+    html = message.alternatives[0][0]
+    assert message.alternatives[0][1] == "text/html"
+    for dossier in (appraisal.dossier, second.dossier):
+        assert str(dossier.commune) in message.body and str(dossier.commune) in html
+        assert reverse("dossier", args=[dossier.pk]) in message.body
+    assert "10/08/2026" in message.body and "7" in message.body
+    # In Vietnamese (the default language).
+    assert "Kính gửi" in message.body or "Dear" not in message.body
+
+
+def test_sweep_twice_sends_nothing_twice(appraisal):
+    day = DUE - dt.timedelta(days=7)
+    first = run(day)
+    sent = len(mail.outbox)
+    assert first and sent == len(first)
+    assert run(day) == []
+    assert len(mail.outbox) == sent
+    assert Reminder.objects.count() == sum(e.reminders.count() for e in first)
+
+
+def test_a_completed_task_is_not_reminded(appraisal, kit):
+    pending = services.sweep(now=at(DUE - dt.timedelta(days=7)))
+    for item in appraisal.items("xd"):
+        steps.appraisal_record(actor=kit.users["so_xd"], item=item, result="met")
+    statuses = {services.deliver(pk) for pk in pending.emails
+                if ReminderEmail.objects.get(pk=pk).to_address == kit.users["so_xd"].email}
+    assert statuses == {"cancelled"}
+    assert not [m for m in mail.outbox if m.to == [kit.users["so_xd"].email]]
+    later = run(DUE - dt.timedelta(days=3))
+    assert ("so_xd", "before:3") not in points(later)
+
+
+def test_batch_date_change_moves_the_reminders(appraisal, kit):
+    batch_deadline_set(actor=kit.users["vpdp"], batch=kit.batch, step="department_appraisal",
+                       due_on=DUE + dt.timedelta(days=20), reason="Lùi hạn")
+    assert run(DUE - dt.timedelta(days=7)) == []
+    assert ("so_xd", "before:7") in points(run(DUE + dt.timedelta(days=13)))
+
+
+def test_dry_run_records_and_sends_nothing(appraisal, capsys):
+    call_command("send_deadline_reminders", "--dry-run", "--now", "2026-08-03T07:00")
+    out = capsys.readouterr().out
+    assert "before:7" in out and "Dry run" in out
+    assert Reminder.objects.count() == 0 and ReminderEmail.objects.count() == 0
+    assert mail.outbox == []
+    call_command("send_deadline_reminders", "--now", "2026-08-03T07:00")
+    assert Reminder.objects.filter(point="before:7").exists()
+    assert len(mail.outbox) == ReminderEmail.objects.filter(status="sent").count() > 0
+
+
+# --- delivery -----------------------------------------------------------------------------
+class FlakyBackend:
+    failures = 0
+    sent = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        if FlakyBackend.failures > 0:
+            FlakyBackend.failures -= 1
+            raise ConnectionError("provider unavailable")
+        FlakyBackend.sent.extend(messages)
+        return len(messages)
+
+
+@pytest.fixture
+def flaky(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    FlakyBackend.sent = []
+    return FlakyBackend
+
+
+def test_provider_error_then_success_sends_once(appraisal, kit, flaky):
+    flaky.failures = 2
+    result = services.sweep(now=at(DUE - dt.timedelta(days=7)))
+    email_id = next(pk for pk in result.emails
+                    if ReminderEmail.objects.get(pk=pk).to_address == kit.users["so_xd"].email)
+    outcome = send_reminder_email.apply(args=[email_id])
+    assert outcome.get() == "sent"
+    email = ReminderEmail.objects.get(pk=email_id)
+    assert email.status == "sent" and email.attempts == 3
+    assert len([m for m in flaky.sent if m.to == [email.to_address]]) == 1
+
+
+def test_provider_failing_for_good_is_marked_failed_and_shown(appraisal, kit, flaky, client):
+    flaky.failures = 100
+    result = services.sweep(now=at(DUE - dt.timedelta(days=7)))
+    email_id = result.emails[0]
+    assert send_reminder_email.apply(args=[email_id]).get() == "failed"
+    email = ReminderEmail.objects.get(pk=email_id)
+    assert email.status == "failed" and "provider unavailable" in email.last_error
+    assert email.attempts == send_reminder_email.max_retries + 1
+    assert Notification.objects.filter(user=kit.users["vpdp"],
+                                       title__contains=email.to_address).exists()
+    client.force_login(kit.users["vpdp"])
+    page = client.get(reverse("notifications:delivery"))
+    assert email.to_address in page.content.decode()
+    client.force_login(kit.users["so_xd"])
+    assert client.get(reverse("notifications:delivery")).status_code == 403
+
+
+def test_retry_after_a_worker_died_mid_send_sends_once(appraisal, kit):
+    result = services.sweep(now=at(DUE - dt.timedelta(days=7)))
+    email_id = result.emails[0]
+    # The worker marked it "sending" and died before the provider call returned.
+    ReminderEmail.objects.filter(pk=email_id).update(status="sending", attempts=1)
+    assert services.deliver(email_id) == "sent"
+    assert services.deliver(email_id) == "sent"
+    address = ReminderEmail.objects.get(pk=email_id).to_address
+    assert len([m for m in mail.outbox if m.to == [address]]) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == f"<reminder-{email_id}@ntm.local>"
+
+
+def test_delivery_events_arrive_through_the_signed_webhook(appraisal, kit, client, settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:secret"}
+    run(DUE - dt.timedelta(days=7))
+    email = ReminderEmail.objects.get(to_address=kit.users["so_xd"].email)
+    payload = {"RecordType": "Bounce", "MessageID": email.message_id, "Type": "HardBounce",
+               "Email": email.to_address, "BouncedAt": "2026-08-03T07:05:00Z",
+               "Description": "The server was unable to deliver your message",
+               "Details": "550 mailbox unavailable"}
+    url = "/anymail/postmark/tracking/"
+    unsigned = client.post(url, json.dumps(payload), content_type="application/json")
+    assert unsigned.status_code in (400, 401, 403)
+    auth = "Basic " + base64.b64encode(b"hook:secret").decode()
+    signed = client.post(url, json.dumps(payload), content_type="application/json",
+                         HTTP_AUTHORIZATION=auth)
+    assert signed.status_code == 200
+    email.refresh_from_db()
+    assert email.delivery_status == "bounced"
+    assert email.delivery_events[-1]["event"] == "bounced"
+    assert BouncedAddress.objects.filter(address=email.to_address.lower()).exists()
+    assert Notification.objects.filter(user=kit.users["vpdp"],
+                                       title__contains=email.to_address).exists()
+
+
+# --- in the application --------------------------------------------------------------------
+def test_notifications_in_the_header(appraisal, kit, client):
+    run(DUE - dt.timedelta(days=7))
+    officer = kit.users["so_xd"]
+    assert Notification.objects.filter(user=officer, read_at__isnull=True).count() == 1
+    client.force_login(officer)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "(1)" in page
+    client.post(reverse("notifications:mark_read"))
+    assert not Notification.objects.filter(user=officer, read_at__isnull=True).exists()
+
+
+def test_private_calendar_feed_with_revocable_token(appraisal, kit, client):
+    officer = kit.users["so_xd"]
+    client.force_login(officer)
+    client.post(reverse("notifications:feed_create"))
+    client.post(reverse("notifications:feed_create"), {"agency": kit.agencies["xd"].pk})
+    client.logout()
+    personal, agency_feed = officer.calendar_feeds.get(), kit.agencies["xd"].calendar_feeds.get()
+    for feed in (personal, agency_feed):
+        body = client.get(reverse("notifications:feed", args=[feed.token])).content.decode()
+        assert body.startswith("BEGIN:VCALENDAR") and "DTSTART;VALUE=DATE:20260810" in body
+        assert body.count("BEGIN:VEVENT") == 1
+    assert client.get(reverse("notifications:feed", args=["guess"])).status_code == 404
+    client.force_login(kit.users["so_nn"])
+    assert client.post(reverse("notifications:feed_revoke", args=[personal.pk])).status_code == 403
+    client.force_login(officer)
+    client.post(reverse("notifications:feed_revoke", args=[personal.pk]))
+    client.logout()
+    assert client.get(reverse("notifications:feed", args=[personal.token])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_beat_runs_the_sweep_at_seven_in_the_morning():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="notifications.sweep")
+    assert task.enabled
+    assert (task.crontab.hour, task.crontab.minute) == ("7", "0")
+    assert str(task.crontab.timezone) == "Asia/Ho_Chi_Minh"

@@ -1,0 +1,228 @@
+"""The audit review workspace: own province only, exact filters, side-by-side values,
+a dossier's story, and exports that open with the chain's verification result."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from audit.models import AuditEvent
+from dossiers.models import Dossier
+from tests.conftest import PASSWORD
+from web.views.audit import PAGE_SIZE
+
+
+@pytest.fixture
+def two_provinces(journey, other_kit):
+    """Events in both provinces: a dossier of each, somewhat advanced."""
+    from demo.journey import Journey
+
+    journey.self_assess()
+    journey.post()
+    other = Journey.register(other_kit, other_kit.communes[0], "NTM")
+    other.self_assess()
+    return journey, other
+
+
+def seqs(events):
+    return [e.seq for e in events]
+
+
+def listed(response):
+    return [event.seq for event, _label in response.context["rows"]]
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def test_auditor_sees_only_their_province(client, two_provinces, kit):
+    here, there = two_provinces
+    login(client, kit.users["thanh_tra"])
+    response = client.get(reverse("audit:list"), {"page": 1})
+    assert response.status_code == 200
+    visible = AuditEvent.objects.filter(province_id=kit.province.pk).order_by("seq")
+    assert response.context["page"].paginator.count == visible.count()
+    assert listed(response) == seqs(visible[:PAGE_SIZE])
+    foreign = AuditEvent.objects.filter(dossier_id=there.dossier.pk).first()
+    assert client.get(reverse("audit:detail", args=[foreign.seq])).status_code == 404
+    assert client.get(reverse("audit:dossier", args=[there.dossier.pk])).status_code == 403
+
+
+def test_other_roles_cannot_review(client, two_provinces, kit):
+    for name in ("so_xd", "ubnd_42001", "hoi_dong_1", "chu_tich"):
+        login(client, kit.users[name])
+        assert client.get(reverse("audit:list")).status_code == 403
+        assert client.get(reverse("audit:export_csv")).status_code == 403
+    client.logout()
+    assert client.get(reverse("audit:list")).status_code == 302  # to the sign-in page
+
+
+@pytest.mark.parametrize("case", ["dossier", "commune", "agency", "actor", "action", "dates"])
+def test_filters_return_exactly_the_matching_events(client, two_provinces, kit, case):
+    here, _there = two_provinces
+    login(client, kit.users["vpdp"])
+    mine = AuditEvent.objects.filter(province_id=kit.province.pk).order_by("seq")
+    commune_agency = kit.commune_agency(here.commune, "commune_committee")
+    params, expected = {
+        "dossier": ({"dossier": here.dossier.pk}, mine.filter(dossier_id=here.dossier.pk)),
+        "commune": ({"commune": here.commune.pk}, mine.filter(dossier_id=here.dossier.pk)),
+        "agency": ({"agency": commune_agency.pk}, mine.filter(agency_id=commune_agency.pk)),
+        "actor": ({"actor": here.commune_officer.username},
+                  mine.filter(actor=here.commune_officer)),
+        "action": ({"action": "self_assessment.set"}, mine.filter(action="self_assessment.set")),
+        "dates": ({"date_from": timezone.localdate().strftime("%d/%m/%Y"),
+                   "date_to": timezone.localdate().strftime("%d/%m/%Y")}, mine),
+    }[case]
+    assert expected.exists()
+    response = client.get(reverse("audit:list"), params)
+    assert response.context["form"].is_valid(), response.context["form"].errors
+    assert response.context["page"].paginator.count == expected.count()
+    assert listed(response) == seqs(expected[:PAGE_SIZE])
+    export = client.get(reverse("audit:export_csv"), params)
+    assert csv_seqs(export) == seqs(expected)
+
+
+def test_a_date_range_outside_the_events_and_a_bad_range(client, two_provinces, kit):
+    login(client, kit.users["vpdp"])
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    response = client.get(reverse("audit:list"), {"date_to": yesterday})
+    assert response.context["page"].paginator.count == 0
+    response = client.get(reverse("audit:list"), {"date_from": "02/01/2026",
+                                                  "date_to": "01/01/2026"})
+    assert response.context["page"].paginator.count == 0
+    assert "Ngày bắt đầu" in response.content.decode() or \
+        "start date is after" in response.content.decode()
+    response = client.get(reverse("audit:list"), {"date_from": "2026-13-45"})
+    assert response.status_code == 200 and response.context["form"].errors
+
+
+def test_event_shows_before_and_after_side_by_side(client, journey, kit):
+    journey.self_assess()
+    journey.post()
+    event = AuditEvent.objects.get(action="dossier.publish_for_comments")
+    login(client, kit.users["thanh_tra"])
+    response = client.get(reverse("audit:detail", args=[event.seq]))
+    assert response.status_code == 200
+    pairs = {key: (before, after, changed) for key, before, after, changed
+             in response.context["pairs"]}
+    assert pairs["status"] == ("self_assessment", "public_posting", True)
+    assert pairs["round"] == (1, 1, False)
+    assert event.hash in response.content.decode()
+
+
+def test_dossier_story_is_complete_and_in_order(client, journey, kit):
+    journey.self_assess()
+    journey.post()
+    login(client, kit.users["thanh_tra"])
+    response = client.get(reverse("audit:dossier", args=[journey.dossier.pk]))
+    assert response.status_code == 200
+    shown = [event.seq for event, _label, _pairs in response.context["rows"]]
+    assert shown == seqs(AuditEvent.objects.filter(dossier_id=journey.dossier.pk).order_by("seq"))
+    assert shown == sorted(shown)
+    assert response.context["rows"][0][0].action == "dossier.register"
+
+
+def csv_rows(response):
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def data_rows(rows):
+    """The rows after the preamble and the header: those that start with an event number."""
+    start = next((i for i, row in enumerate(rows) if row and str(row[0]).isdigit()), len(rows))
+    return rows[start:]
+
+
+def csv_seqs(response):
+    return [int(row[0]) for row in data_rows(csv_rows(response))]
+
+
+def test_csv_export_opens_with_the_verification(client, journey, kit):
+    journey.self_assess()
+    login(client, kit.users["thanh_tra"])
+    response = client.get(reverse("audit:export_csv"), {"dossier": journey.dossier.pk})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = csv_rows(response)
+    total = AuditEvent.objects.count()
+    assert rows[0][0] == "AUDIT-CHAIN OK" and str(total) in rows[0][1]
+    assert [int(r[0]) for r in data_rows(rows)] == seqs(AuditEvent.objects.filter(
+        dossier_id=journey.dossier.pk).order_by("seq"))
+
+
+def test_xlsx_export_matches_the_filter(client, journey, kit):
+    journey.self_assess()
+    login(client, kit.users["thanh_tra"])
+    response = client.get(reverse("audit:export_xlsx"), {"action": "self_assessment.set"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "AUDIT-CHAIN OK"
+    data = data_rows(rows)
+    expected = AuditEvent.objects.filter(action="self_assessment.set").order_by("seq")
+    assert [r[0] for r in data] == seqs(expected)
+    assert all(r[5] == "self_assessment.set" for r in data)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL refuses the DELETE")
+def test_export_reports_a_broken_chain(client, journey, kit):
+    journey.self_assess()
+    victim = AuditEvent.objects.filter(action="self_assessment.set").first()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ntm_workflow_auditevent WHERE seq = %s", [victim.seq])
+    login(client, kit.users["thanh_tra"])
+    rows = csv_rows(client.get(reverse("audit:export_csv")))
+    assert rows[0][0] == "AUDIT-CHAIN BROKEN" and f"#{victim.seq + 1}" in rows[0][1]
+
+
+def test_list_runs_a_fixed_number_of_queries(client, journey, kit, django_assert_max_num_queries):
+    login(client, kit.users["thanh_tra"])
+    url = reverse("audit:list")
+    client.get(url)  # warm caches (content types, session)
+    with django_assert_max_num_queries(12) as few:
+        client.get(url)
+    journey.self_assess()
+    journey.post()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+def test_nobody_can_change_the_trail_through_the_pages(client, journey, kit):
+    login(client, kit.users["thanh_tra"])
+    event = AuditEvent.objects.first()
+    before = (event.hash, AuditEvent.objects.count())
+    for url in (reverse("audit:list"), reverse("audit:detail", args=[event.seq]),
+                reverse("audit:export_csv")):
+        assert client.post(url, {"reason": "x"}).status_code == 405
+    event.refresh_from_db()
+    assert (event.hash, AuditEvent.objects.count()) == before
+
+
+def test_logins_and_failed_logins_are_recorded(client, kit):
+    officer = kit.users["vpdp"]
+    response = client.post(reverse("login"), {"username": "vpdp", "password": "wrong"},
+                           REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 200
+    failed = AuditEvent.objects.filter(action="auth.login_failed").latest("seq")
+    assert failed.after == {"username": "vpdp", "known_user": True}
+    assert failed.actor is None and failed.object_id == str(officer.pk)
+    assert failed.remote_addr == "10.1.2.3" and failed.request_path == reverse("login")
+    assert failed.province_id == kit.province.pk
+    response = client.post(reverse("login"), {"username": "vpdp", "password": PASSWORD})
+    assert response.status_code == 302
+    login_event = AuditEvent.objects.filter(action="auth.login").latest("seq")
+    assert login_event.actor == officer and login_event.agency_id == kit.agencies["coordination"].pk
+    assert login_event.request_id
+
+
+def test_pages_are_in_vietnamese_by_default(client, kit):
+    login(client, kit.users["thanh_tra"])
+    page = client.get(reverse("audit:list")).content.decode()
+    assert 'lang="vi"' in page
+    assert Dossier  # the page renders with the project's own stylesheet
+    assert "/static/css/app.css" in page

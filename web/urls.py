@@ -1,0 +1,27 @@
+"""Every page and the API. Uploaded evidence is never served as plain static files: it is
+read through views that check the reader's object permissions."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from .views import dossiers as dossier_views
+
+urlpatterns = [
+    path("", dossier_views.inbox, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("audit/", include("web.audit_urls")),
+    path("dossiers/<int:pk>/", dossier_views.dossier_detail, name="dossier"),
+    path("dossiers/<int:pk>/reassign/", dossier_views.task_reassign, name="task_reassign"),
+    path("dossiers/<int:pk>/<slug:action>/", dossier_views.dossier_action, name="dossier_action"),
+    path("dossiers/<int:pk>/evidence/<int:evidence_pk>/", dossier_views.evidence_file,
+         name="evidence"),
+    path("meetings/", dossier_views.meetings, name="meetings"),
+    path("batches/", dossier_views.batches, name="batches"),
+    path("batches/<int:pk>/", dossier_views.batch_board, name="batch"),
+    path("appraisals/", dossier_views.appraisal_board, name="appraisal_board"),
+    path("notifications/", include("web.notification_urls")),
+    path("anymail/", include("anymail.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("web.api.urls")),
+    path("admin/", admin.site.urls),
+]
