@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.labels import ACTIONS
 from dossiers.audit_review import audit_provinces
@@ -18,9 +19,9 @@ class AuditFilterForm(forms.Form):
                                     required=False)
     actor = forms.CharField(label=_("Actor (login)"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("Action"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET,
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE_WIDGET,
                                 input_formats=["%d/%m/%Y"])
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET,
+    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE_WIDGET,
                               input_formats=["%d/%m/%Y"])
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
