@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client, RequestFactory
+from django.utils import translation
 from django.views.defaults import server_error
 
 
@@ -19,6 +20,7 @@ def test_not_found_is_vietnamese(db, settings, journey, path):
 
 def test_server_error_page_renders_without_a_request_context(settings):
     settings.DEBUG = False
-    response = server_error(RequestFactory().get("/"))
+    with translation.override("vi"):
+        response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "<h1>Đã có lỗi xảy ra</h1>" in response.content.decode()
