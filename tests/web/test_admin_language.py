@@ -26,8 +26,8 @@ def test_admin_pages_have_no_english_text(admin_user, kit):
     client.force_login(admin_user)
     pages = [reverse("admin:index")]
     for model in admin.site._registry:
-        info = (model._meta.app_label, model._meta.model_name)
-        pages.append(reverse("admin:%s_%s_changelist" % info))
+        meta = model._meta
+        pages.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
     found = {}
     for page in pages:
         response = client.get(page)
