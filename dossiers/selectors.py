@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from guardian.shortcuts import get_objects_for_user
+
 from .conditions import legal_conditions, pct, survey_rates
 from .models import (
     Agency,
@@ -97,3 +99,10 @@ def pending_items_for(user: Any) -> Any:
         dossier__status="appraisal").select_related("dossier__commune", "criterion", "indicator",
                                                     "agency").order_by("dossier__commune__name",
                                                                        "criterion__number"))
+
+
+def visible_dossiers(user: Any) -> Any:
+    """The dossiers ``user`` may read (object permission ``view_dossier``), for lists and
+    search in the pages and the API alike."""
+    return get_objects_for_user(user, "dossiers.view_dossier", klass=Dossier,
+                                accept_global_perms=False).select_related("commune")

@@ -5,9 +5,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .views import dossiers as dossier_views
+from .views import lists
 
 urlpatterns = [
-    path("", dossier_views.inbox, name="home"),
+    path("", lists.inbox, name="home"),
+    path("dossiers/", lists.dossier_list, name="dossier_list"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("audit/", include("web.audit_urls")),
     path("dossiers/<int:pk>/", dossier_views.dossier_detail, name="dossier"),

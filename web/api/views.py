@@ -10,7 +10,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from guardian.shortcuts import get_objects_for_user
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -66,11 +65,6 @@ def _input(serializer_class: type, request: Any) -> dict:
     return serializer.validated_data
 
 
-def visible_dossiers(user: Any) -> Any:
-    return get_objects_for_user(user, "dossiers.view_dossier", klass=Dossier,
-                                accept_global_perms=False).select_related("commune")
-
-
 class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Dossiers the caller may see; each action is one step of the process."""
 
@@ -78,7 +72,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_fields = ["status", "batch", "commune", "level"]
 
     def get_queryset(self) -> Any:
-        return visible_dossiers(self.request.user).order_by("pk")
+        return selectors.visible_dossiers(self.request.user).order_by("pk")
 
     def _dossier(self) -> Dossier:
         return self.get_object()
@@ -172,7 +166,7 @@ class AppraisalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> Any:
         return CriterionAppraisal.objects.filter(
-            dossier__in=visible_dossiers(self.request.user)).select_related(
+            dossier__in=selectors.visible_dossiers(self.request.user)).select_related(
             "criterion", "agency").order_by("pk")
 
 
@@ -216,7 +210,7 @@ class AgendaItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> Any:
         return AgendaItem.objects.filter(
-            dossier__in=visible_dossiers(self.request.user)).order_by("pk")
+            dossier__in=selectors.visible_dossiers(self.request.user)).order_by("pk")
 
 
 class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -66,18 +66,6 @@ def _visible(request: HttpRequest, pk: int) -> Dossier:
 
 @require_GET
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    """Where a person lands: their tasks, their agencies' queue, what they completed."""
-    tasks = tasks_for(request.user)
-    return render(request, "inbox.html", {
-        "mine": open_task_deadlines(tasks=tasks["mine"], keep_undated=True),
-        "queue": open_task_deadlines(tasks=tasks["queue"], keep_undated=True),
-        "done": open_task_deadlines(tasks=tasks["done"][:20], keep_undated=True),
-    })
-
-
-@require_GET
-@login_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = _visible(request, pk)
     tasks = tasks_for(request.user, dossier=dossier)
