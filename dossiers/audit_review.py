@@ -35,7 +35,7 @@ def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
     """Every event the reviewer may see: those of their own province(s)."""
     if not may_review_audit(user):
         raise NotAllowed(_("Only auditors and the coordination office review the audit trail."))
-    events = AuditEvent.objects.all()
+    events = AuditEvent.objects.select_related("actor")
     provinces = audit_provinces(user)
     if provinces is not None:
         events = events.filter(province_id__in=provinces)
@@ -68,4 +68,4 @@ def dossier_story(user: Any, dossier: Dossier) -> QuerySet[AuditEvent]:
     if not (user.is_active and (user.is_superuser
                                 or user.has_perm("dossiers.audit_dossier", dossier))):
         raise NotAllowed(_("You may not read this dossier's audit trail."))
-    return AuditEvent.objects.filter(dossier_id=dossier.pk).order_by("seq")
+    return AuditEvent.objects.filter(dossier_id=dossier.pk).select_related("actor").order_by("seq")
