@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import venv
 from pathlib import Path
 
@@ -46,26 +47,78 @@ def manage(*args: str) -> None:
     sh(PY, "manage.py", *args)
 
 
+def wait_for(url: str, *, seconds: float = 60) -> bool:
+    """True once ``url`` answers (any HTTP status), False after ``seconds``."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def echo_until(child: subprocess.Popen, marker: str) -> threading.Event:
+    """Copy ``child``'s output to ours; the event is set once a line holds ``marker``."""
+    seen = threading.Event()
+
+    def pump() -> None:
+        for line in child.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            if marker in line:
+                seen.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    return seen
+
+
 def run(argv: list[str]) -> int:
     ensure_env()
     port = argv[0] if argv else os.environ.get("PORT", "8000")
+    base = f"http://127.0.0.1:{port}"
+    # Links in e-mails and calendar feeds follow the port the server runs on.
+    env = {**os.environ, "NTM_BASE_URL": os.environ.get("NTM_BASE_URL", base)}
     manage("migrate", "--noinput")
-    manage("seed_demo")
+    manage("seed_demo", "--no-logins")
+    worker = subprocess.Popen([str(PY), "-m", "celery", "-A", "config", "worker", "--pool=solo",
+                               "--loglevel=INFO"], cwd=ROOT, env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    worker_ready = echo_until(worker, "ready.")
     children = [
-        subprocess.Popen([str(PY), "-m", "celery", "-A", "config", "worker", "--pool=solo",
-                          "--loglevel=INFO"], cwd=ROOT),
+        worker,
         subprocess.Popen([str(PY), "-m", "celery", "-A", "config", "beat", "--loglevel=INFO",
-                          "--schedule", str(ROOT / "var" / "celerybeat-schedule")], cwd=ROOT),
+                          "--schedule", str(ROOT / "var" / "celerybeat-schedule")], cwd=ROOT,
+                         env=env),
+        subprocess.Popen([str(PY), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+                         cwd=ROOT, env=env),
     ]
-    print(f"\nOpen http://127.0.0.1:{port}/ (Ctrl-C stops everything). "
-          f"E-mail is written to var/mail/.\n", flush=True)
+    server = children[-1]
+
+    def stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # SIGTERM stops everything, as Ctrl-C does
     try:
-        return subprocess.call([str(PY), "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=ROOT)
+        if wait_for(f"{base}/accounts/login/") and worker_ready.wait(timeout=60):
+            # After the worker's and beat's banners, so that the logins stay on screen.
+            sh(PY, "manage.py", "seed_demo", "--logins-only", env=env)
+            print(f"\nOpen {base}/ (Ctrl-C stops the server, the worker and beat). "
+                  f"E-mail is written to var/mail/.\n", flush=True)
+        return server.wait()
     except KeyboardInterrupt:
         return 0
     finally:
         for child in children:
-            child.send_signal(signal.SIGTERM)
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
         for child in children:
             try:
                 child.wait(timeout=15)

@@ -23,6 +23,7 @@ from dossiers.models import (
     District,
     Dossier,
     Level,
+    Membership,
     Province,
     RegulationProfile,
     Step,
@@ -261,11 +262,12 @@ def _historic(*, kit: BatchKit, commune: Commune, password: str) -> None:
     j.submit()
 
 
-def logins() -> list[tuple[str, str]]:
-    """(role, username) of a demo user per role, for the people trying the demo."""
+def logins() -> list[tuple[str, str, str]]:
+    """(role, username, where the person works) of one demo user per role, for the people
+    trying the demo: the agencies are read from the memberships, so the list stays true."""
     first = Commune.objects.filter(province__code=f"{PROVINCE_CODE:02d}",
                                    kind=Commune.Kind.COMMUNE).order_by("code").first()
-    return [
+    people = [
         ("administrator", "admin"),
         ("commune officer", f"ubnd_{first.code}"),
         ("commune Front officer", f"mttq_{first.code}"),
@@ -280,3 +282,10 @@ def logins() -> list[tuple[str, str]]:
         ("auditor", "thanh_tra"),
         ("district officer (historic variant)", "ubnd_huong_son"),
     ]
+    where: dict[str, list[str]] = {}
+    for username, agency in Membership.objects.filter(
+            user__username__in=[u for _role, u in people]).values_list(
+            "user__username", "agency__name").order_by("agency__name"):
+        where.setdefault(username, []).append(agency)
+    return [(role, username, ", ".join(where.get(username, ["all provinces"])))
+            for role, username in people]
