@@ -31,6 +31,7 @@ from .models import (
     Revocation,
     SurveyAppraisal,
 )
+from .services.catalogue import criteria_set_problems
 
 
 def pct(value: Fraction) -> str:
@@ -241,6 +242,11 @@ class LegalCondition:
 
 def criteria_condition(dossier: Dossier) -> LegalCondition:
     title = _("Every criterion of the set is met")
+    incomplete = criteria_set_problems(dossier.criteria_set)
+    if incomplete:
+        # A dossier registered before the completeness check: "every criterion" of a set
+        # holding 3 of its 19 criteria would mean three.
+        return LegalCondition("criteria", title, False, " ".join(incomplete))
     items = list(dossier.appraisals.filter(round=dossier.round).select_related(
         "criterion", "indicator"))
     by_criterion: dict[int, list] = {}

@@ -14,6 +14,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from demo.journey import Journey
+from dossiers.conditions import legal_conditions
 from dossiers.exceptions import RuleViolation
 from dossiers.models import Agency, CriteriaSet, District, Dossier, DossierStatus, Level
 from dossiers.selectors import waiting_for
@@ -429,3 +430,13 @@ def test_registration_names_a_missing_council_and_unowned_criteria(kit, tmp_path
         "No agency of Hà Tĩnh is responsible for criteria: 5. Culture, education and health. "
         "The coordination office must complete the responsibility mapping."]
     assert not Dossier.objects.exists()
+
+
+def test_a_dossier_judged_by_a_set_later_found_incomplete_cannot_meet_every_criterion(journey):
+    """Data registered before the check: the first legal condition is not met, and says why."""
+    CriteriaSet.objects.filter(pk=journey.dossier.criteria_set_id).update(criteria_count=47)
+    condition = legal_conditions(journey.refresh())[0]
+    assert (condition.key, condition.met) == ("criteria", False)
+    assert condition.explanation == (
+        "The criteria set QD51-2025-NTM-XA is incomplete: 10 of its 47 criteria are loaded. "
+        "Load the missing criteria first.")
