@@ -68,8 +68,9 @@ class IndicatorInline(admin.TabularInline):
 
 @admin.register(m.CriteriaSet)
 class CriteriaSetAdmin(AuditedAdmin):
-    list_display = ("code", "title_vi", "level", "valid_from", "valid_until", "loaded_at")
-    list_filter = ("level",)
+    list_display = ("code", "title_vi", "level", "province", "valid_from", "valid_until",
+                    "superseded_by", "fragments", "loaded_at")
+    list_filter = ("level", "province", "fragments")
     readonly_fields = ("source_file", "loaded_at")
 
 

@@ -25,10 +25,13 @@ from .models import (
     Decision,
     Dossier,
     DossierDocument,
+    DossierStatus,
+    Level,
     Responsibility,
     Revocation,
     SurveyAppraisal,
 )
+from .services.catalogue import criteria_set_problems
 
 
 def pct(value: Fraction) -> str:
@@ -111,6 +114,74 @@ def submission_problems(dossier: Dossier) -> list[str]:
     return []
 
 
+# --- the level ladder (DOMAIN.md section 3) ------------------------------------------
+# A level and the recognition a commune must hold to register for it. A model dossier may
+# also be registered while the commune's advanced dossier is under way: it is then held at
+# submission (``level_ladder_problems`` guards the ``submit`` step) until the chairman signs
+# the advanced recognition. Advanced is not allowed to wait for a running NTM dossier: the
+# rule lets only the model dossier wait (DOMAIN.md §3).
+LADDER: dict[str, str] = {Level.ADVANCED: Level.NTM, Level.MODEL: Level.ADVANCED}
+MAY_WAIT: frozenset[str] = frozenset({Level.MODEL})
+RECOGNISED = (DossierStatus.RECOGNISED, DossierStatus.ANNOUNCED)
+ENDED = (DossierStatus.NOT_RECOGNISED, DossierStatus.REVOKED)
+
+
+def current_recognition(commune: Any, level: str) -> Dossier | None:
+    """The commune's dossier recognised at ``level`` and not revoked, if any."""
+    return (Dossier.objects.filter(commune=commune, level=level, status__in=RECOGNISED)
+            .order_by("-pk").first())
+
+
+def running_dossier(commune: Any, level: str) -> Dossier | None:
+    """The commune's dossier at ``level`` still on its way to a decision, if any."""
+    return (Dossier.objects.filter(commune=commune, level=level)
+            .exclude(status__in=RECOGNISED + ENDED).select_related("batch").order_by("-pk")
+            .first())
+
+
+def _level_label(level: str) -> str:
+    return str(Level(level).label)
+
+
+def registration_ladder_problems(commune: Any, level: str) -> list[str]:
+    """Why ``commune`` may not register for ``level`` (empty when it may)."""
+    required = LADDER.get(level)
+    if required is None or current_recognition(commune, required) is not None:
+        return []
+    if level in MAY_WAIT and running_dossier(commune, required) is not None:
+        return []
+    if level in MAY_WAIT:
+        return [_("%(commune)s holds no current recognition at %(required)s and has no "
+                  "%(required)s dossier under way: it may register for %(level)s only while "
+                  "it holds that recognition, or while its dossier for it awaits the "
+                  "decision.") % {"commune": commune, "required": _level_label(required),
+                                  "level": _level_label(level)}]
+    return [_("%(commune)s holds no current recognition at %(required)s: it may register for "
+              "%(level)s only while it holds one.") % {
+        "commune": commune, "required": _level_label(required), "level": _level_label(level)}]
+
+
+def level_ladder_problems(dossier: Dossier) -> list[str]:
+    """Guard of the submission: the recognition the dossier's level builds on must be current.
+
+    A model dossier registered while the advanced dossier was under way waits here, and
+    the message says for what."""
+    required = LADDER.get(dossier.level)
+    if required is None or current_recognition(dossier.commune, required) is not None:
+        return []
+    running = running_dossier(dossier.commune, required)
+    if running is not None:
+        return [_("Waiting for the %(required)s recognition: the %(required)s dossier of "
+                  "%(batch)s is at “%(status)s”. This dossier can be submitted once the "
+                  "chairman has signed that recognition.") % {
+            "required": _level_label(required), "batch": running.batch,
+            "status": running.get_status_display()}]
+    return [_("%(commune)s no longer holds a current recognition at %(required)s (none, "
+              "refused or revoked): this %(level)s dossier cannot be submitted.") % {
+        "commune": dossier.commune, "required": _level_label(required),
+        "level": _level_label(dossier.level)}]
+
+
 def _mapping(dossier: Dossier) -> dict[tuple[int, int | None], Any]:
     rows = Responsibility.objects.filter(
         province_id=dossier.commune.province_id,
@@ -174,6 +245,11 @@ class LegalCondition:
 
 def criteria_condition(dossier: Dossier) -> LegalCondition:
     title = _("Every criterion of the set is met")
+    incomplete = criteria_set_problems(dossier.criteria_set)
+    if incomplete:
+        # A dossier registered before the completeness check: "every criterion" of a set
+        # holding 3 of its 19 criteria would mean three.
+        return LegalCondition("criteria", title, False, " ".join(incomplete))
     items = list(dossier.appraisals.filter(round=dossier.round).select_related(
         "criterion", "indicator"))
     by_criterion: dict[int, list] = {}

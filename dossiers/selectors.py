@@ -9,13 +9,14 @@ from typing import Any
 
 from guardian.shortcuts import get_objects_for_user
 
-from .conditions import legal_conditions, pct, survey_rates
+from .conditions import legal_conditions, level_ladder_problems, pct, survey_rates
 from .models import (
     Agency,
     AgendaItem,
     Confirmation,
     CriterionAppraisal,
     Dossier,
+    DossierStatus,
     Evidence,
     Membership,
     SelfAssessment,
@@ -71,8 +72,22 @@ def survey_summary(dossier: Dossier) -> dict:
     }
 
 
+# Before submission: where a dossier whose level builds on another recognition may wait.
+BEFORE_SUBMISSION = (DossierStatus.SELF_ASSESSMENT, DossierStatus.PUBLIC_POSTING,
+                     DossierStatus.SURVEY, DossierStatus.READY_TO_SUBMIT)
+
+
+def waiting_for(dossier: Dossier) -> list[str]:
+    """Why the dossier cannot be submitted yet for lack of the recognition its level builds
+    on (a model dossier waiting for the advanced decision); empty otherwise."""
+    if dossier.status not in BEFORE_SUBMISSION:
+        return []
+    return level_ladder_problems(dossier)
+
+
 def dossier_overview(dossier: Dossier) -> dict:
     return {
+        "waiting_for": waiting_for(dossier),
         "criteria": criteria_table(dossier),
         "survey": survey_summary(dossier),
         "confirmations": list(Confirmation.objects.filter(

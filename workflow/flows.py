@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from dossiers.exceptions import RuleViolation
 from dossiers.models import Agency, AgendaItem, CriterionAppraisal, Dossier, DossierStatus
 from dossiers.services.appraisal import appraisal_items_open
 from dossiers.steps import BY_NODE
@@ -36,12 +37,24 @@ def _dossier(activation: Any) -> Dossier:
     return activation.process.dossier
 
 
-def _province_agency(dossier: Dossier, **filters: Any) -> Agency:
-    agency = Agency.objects.filter(province_id=dossier.commune.province_id, active=True,
-                                   **filters).order_by("pk").first()
+def _found(agency: Agency | None, what: str, where: Any) -> Agency:
+    """The agency a task belongs to; a missing one is a refusal that names it, never a raw
+    lookup error (registration checks these agencies, but one may be deactivated later)."""
     if agency is None:
-        raise LookupError(f"{dossier.commune.province} has no active agency {filters}")
+        raise RuleViolation(_("%(where)s has no active %(what)s: set it up, then try again.")
+                            % {"where": where, "what": what})
     return agency
+
+
+def _province_agency(dossier: Dossier, what: str, **filters: Any) -> Agency:
+    province = dossier.commune.province
+    return _found(Agency.objects.filter(province_id=province.pk, active=True, **filters)
+                  .order_by("pk").first(), what, province)
+
+
+def _commune_agency(dossier: Dossier, kind: str) -> Agency:
+    return _found(Agency.objects.filter(commune_id=dossier.commune_id, kind=kind, active=True)
+                  .order_by("pk").first(), Agency.Kind(kind).label, dossier.commune)
 
 
 class RecognitionFlow(flow.Flow):
@@ -141,35 +154,45 @@ class RecognitionFlow(flow.Flow):
 
     # --- owners --------------------------------------------------------------------
     def commune_committee(self, activation: Any) -> Agency:
-        dossier = _dossier(activation)
-        return Agency.objects.get(commune_id=dossier.commune_id, kind=K.COMMUNE_COMMITTEE)
+        return _commune_agency(_dossier(activation), K.COMMUNE_COMMITTEE)
 
     def commune_front(self, activation: Any) -> Agency:
-        dossier = _dossier(activation)
-        return Agency.objects.get(commune_id=dossier.commune_id, kind=K.COMMUNE_FRONT)
+        return _commune_agency(_dossier(activation), K.COMMUNE_FRONT)
 
     def district_committee(self, activation: Any) -> Agency:
-        dossier = _dossier(activation)
-        return Agency.objects.get(district_id=dossier.commune.district_id,
-                                  kind=K.DISTRICT_COMMITTEE)
+        commune = _dossier(activation).commune
+        if commune.district_id is None:
+            raise RuleViolation(_("%(commune)s belongs to no district, but its dossier follows "
+                                  "the older variant with district verification.")
+                                % {"commune": commune})
+        return _found(Agency.objects.filter(district_id=commune.district_id,
+                                            kind=K.DISTRICT_COMMITTEE, active=True)
+                      .order_by("pk").first(), Agency.Kind.DISTRICT_COMMITTEE.label,
+                      commune.district)
 
     def provincial_front(self, activation: Any) -> Agency:
-        return _province_agency(_dossier(activation), kind=K.PROVINCIAL_FRONT)
+        return _province_agency(_dossier(activation), K.PROVINCIAL_FRONT.label,
+                                kind=K.PROVINCIAL_FRONT)
 
     def debt_agency(self, activation: Any) -> Agency:
-        return _province_agency(_dossier(activation), confirms_debt=True)
+        return _province_agency(_dossier(activation), _("agency confirming debt"),
+                                confirms_debt=True)
 
     def security_agency(self, activation: Any) -> Agency:
-        return _province_agency(_dossier(activation), confirms_security=True)
+        return _province_agency(_dossier(activation), _("agency confirming security"),
+                                confirms_security=True)
 
     def coordination_office(self, activation: Any) -> Agency:
-        return _province_agency(_dossier(activation), kind=K.COORDINATION_OFFICE)
+        return _province_agency(_dossier(activation), K.COORDINATION_OFFICE.label,
+                                kind=K.COORDINATION_OFFICE)
 
     def provincial_committee(self, activation: Any) -> Agency:
-        return _province_agency(_dossier(activation), kind=K.PROVINCIAL_COMMITTEE)
+        return _province_agency(_dossier(activation), K.PROVINCIAL_COMMITTEE.label,
+                                kind=K.PROVINCIAL_COMMITTEE)
 
     def task_agency(self, activation: Any) -> Agency:
-        return Agency.objects.get(pk=activation.task.data["agency"])
+        agency = Agency.objects.filter(pk=activation.task.data["agency"]).first()
+        return _found(agency, _("appraising department"), _dossier(activation).commune.province)
 
     def same_agency(self, activation: Any) -> dict:
         return {"agency": activation.task.data["agency"]}
@@ -233,5 +256,6 @@ class RecognitionFlow(flow.Flow):
     def open_agenda_item(self, dossier: Dossier) -> AgendaItem:
         item = self.last_agenda_item(dossier)
         if item is None or item.result != AgendaItem.Result.OPEN:
-            raise LookupError(f"{dossier} has no open agenda item")
+            raise RuleViolation(_("%(dossier)s is on no open council agenda.")
+                                % {"dossier": dossier})
         return item

@@ -5,9 +5,14 @@ Indicators the sources did not yield are absent (listed under ``gaps``); a crite
 with no indicators is self-assessed and appraised as a whole.
 """
 
+import datetime as dt
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .geography import Province
 
 
 class Level(models.TextChoices):
@@ -38,10 +43,25 @@ class CriteriaSet(models.Model):
     title_vi = models.CharField(_("title (Vietnamese)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    province = models.ForeignKey(
+        Province, models.PROTECT, null=True, blank=True, related_name="criteria_sets",
+        verbose_name=_("province"),
+        help_text=_("Empty for a national set. A province may issue its own advanced and model "
+                    "sets; for its communes they are chosen before a national one."))
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     period = models.CharField(_("period"), max_length=20, blank=True)
     valid_from = models.DateField(_("in force from"))
-    valid_until = models.DateField(_("in force until"), null=True, blank=True)
+    valid_until = models.DateField(_("in force until"), null=True, blank=True,
+                                   help_text=_("The last day the set is in force (inclusive)."))
+    superseded_by = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="supersedes",
+        verbose_name=_("superseded by"),
+        help_text=_("The set that replaces this one: this set is no longer in force from the "
+                    "day the successor comes into force."))
+    fragments = models.BooleanField(
+        _("fragments only"), default=False,
+        help_text=_("The loaded data holds only fragments of the law: no dossier may be judged "
+                    "by this set until it is completed."))
     criteria_count = models.PositiveSmallIntegerField(_("criteria (by law)"), null=True, blank=True)
     indicator_count = models.PositiveSmallIntegerField(_("indicators (by law)"), null=True, blank=True)
     commune_groups = models.JSONField(_("commune groups"), default=list, blank=True)
@@ -62,6 +82,35 @@ class CriteriaSet(models.Model):
     @property
     def uses_commune_groups(self) -> bool:
         return bool(self.commune_groups)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.province_id and self.level not in (Level.ADVANCED, Level.MODEL):
+            errors["province"] = _("Only advanced and model sets may belong to a province; "
+                                   "the other levels have one national set.")
+        if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
+            errors["valid_until"] = _("The set cannot end before it comes into force.")
+        if self.superseded_by_id:
+            successor = self.superseded_by
+            if successor.pk == self.pk:
+                errors["superseded_by"] = _("A set cannot supersede itself.")
+            elif successor.level != self.level:
+                errors["superseded_by"] = _("The successor is a set for another level.")
+            elif successor.province_id not in (None, self.province_id):
+                errors["superseded_by"] = _("The successor belongs to another province.")
+        if errors:
+            raise ValidationError(errors)
+
+    def last_day(self) -> dt.date | None:
+        """The last day in force: ``valid_until``, or the day before the successor starts."""
+        ends = [self.valid_until] if self.valid_until else []
+        if self.superseded_by_id:
+            ends.append(self.superseded_by.valid_from - dt.timedelta(days=1))
+        return min(ends) if ends else None
+
+    def in_force_on(self, day: dt.date) -> bool:
+        last = self.last_day()
+        return self.valid_from <= day and (last is None or day <= last)
 
 
 class Criterion(BilingualName):

@@ -15,16 +15,18 @@ from typing import Any
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import trail
 
 from ..exceptions import NotAllowed, RuleViolation
-from ..models import CriteriaSet, Criterion, Indicator, Level
+from ..models import CriteriaSet, Criterion, Indicator, Level, Province
 
 SET_FIELDS = {"code", "title_vi", "title_en", "legal_basis", "level", "valid_from", "period",
-              "criteria_count", "indicator_count", "groups"}
+              "criteria_count", "indicator_count", "groups", "valid_until",
+              "superseded_by_code", "fragments", "province"}
 
 # Criteria whose loss weighs in the revocation rule (income; environment and food safety;
 # living environment; defence and security), by set. Applied to new criteria only: an
@@ -119,6 +121,7 @@ def criteria_set_load(*, actor: Any, path: Path) -> LoadReport:
     criteria_set = CriteriaSet.objects.select_for_update(of=("self",)).filter(code=header["code"]).first()
     created = criteria_set is None
     before = None if created else trail.snapshot(criteria_set, ("title_vi", "valid_from",
+                                                               "valid_until", "fragments",
                                                                "gaps", "header"))
     criteria_set = criteria_set or CriteriaSet(code=header["code"])
     criteria_set.title_vi = header["title_vi"]
@@ -127,16 +130,34 @@ def criteria_set_load(*, actor: Any, path: Path) -> LoadReport:
     criteria_set.legal_basis = header.get("legal_basis") or ""
     criteria_set.period = str(header.get("period") or "")
     criteria_set.valid_from = _date(header["valid_from"])
+    criteria_set.valid_until = _date(header["valid_until"]) if header.get("valid_until") else None
+    criteria_set.fragments = header.get("fragments") is True
+    criteria_set.province = None
+    if header.get("province"):
+        criteria_set.province = Province.objects.filter(code=str(header["province"])).first()
+        if criteria_set.province is None:
+            raise RuleViolation(_("The set header names province “%(code)s”, which does not "
+                                  "exist.") % {"code": header["province"]})
+    successor_code = str(header.get("superseded_by_code") or "")
+    criteria_set.superseded_by = (CriteriaSet.objects.filter(code=successor_code).first()
+                                  if successor_code else None)
     criteria_set.criteria_count = header.get("criteria_count")
     criteria_set.indicator_count = header.get("indicator_count")
     criteria_set.commune_groups = header.get("groups") or []
-    criteria_set.header = trail.to_json({k: v for k, v in header.items() if k not in SET_FIELDS})
+    criteria_set.header = trail.to_json({k: v for k, v in header.items()
+                                         if k not in SET_FIELDS or k == "superseded_by_code"})
     criteria_set.gaps = trail.to_json(data.get("gaps") or [])
     criteria_set.sources = trail.to_json(data.get("sources") or [])
     criteria_set.source_file = Path(path).name
     criteria_set.loaded_at = timezone.now()
     _clean(criteria_set, _("the set header"))
     criteria_set.save()
+    # A predecessor loaded earlier that names this set as its successor is linked now.
+    for predecessor in CriteriaSet.objects.filter(superseded_by__isnull=True,
+                                                  header__superseded_by_code=criteria_set.code):
+        predecessor.superseded_by = criteria_set
+        _clean(predecessor, _("the set header of %(code)s") % {"code": predecessor.code})
+        predecessor.save(update_fields=["superseded_by"])
     report = LoadReport(criteria_set, created, gaps=len(criteria_set.gaps))
 
     key_numbers = REVOCATION_KEY_CRITERIA.get(criteria_set.code, set())
@@ -170,11 +191,46 @@ def criteria_set_load(*, actor: Any, path: Path) -> LoadReport:
     report.criteria["retired"] = retired.update(retired=True)
 
     trail.record(actor=actor, action="criteria_set.load", obj=criteria_set, before=before,
-                 after={**trail.snapshot(criteria_set, ("title_vi", "valid_from", "gaps",
+                 after={**trail.snapshot(criteria_set, ("title_vi", "valid_from",
+                                                        "valid_until", "fragments", "gaps",
                                                         "header")),
                         "criteria": report.criteria, "indicators": report.indicators},
                  reason=_("loaded from %(file)s") % {"file": criteria_set.source_file})
     return report
+
+
+def criteria_set_in_force(*, level: str, province: Province, on: dt.date) -> CriteriaSet | None:
+    """The set that judges a dossier of ``level`` in ``province`` registered ``on`` that day.
+
+    In force means ``valid_from`` ≤ day ≤ ``valid_until`` and, when a successor is named
+    (``superseded_by``), before the successor comes into force. A set the province issued
+    itself is chosen before a national one (DOMAIN.md §3: provinces may issue their own
+    advanced and model sets); among sets of the same scope, the newest."""
+    candidates = (CriteriaSet.objects.filter(level=level, valid_from__lte=on)
+                  .filter(Q(province=province) | Q(province__isnull=True))
+                  .select_related("superseded_by").order_by("-valid_from", "code"))
+    in_force = [c for c in candidates if c.in_force_on(on)]
+    own = [c for c in in_force if c.province_id == province.pk]
+    return (own or in_force or [None])[0]
+
+
+def criteria_set_problems(criteria_set: CriteriaSet) -> list[str]:
+    """Why ``criteria_set`` cannot judge a dossier (empty when it can): a set flagged as
+    fragments, or one with fewer criteria loaded than the law it declares."""
+    loaded = criteria_set.criteria.filter(retired=False).count()
+    declared = criteria_set.criteria_count
+    if criteria_set.fragments:
+        return [_("The criteria set %(code)s holds only fragments of the law (%(loaded)s of "
+                  "its %(declared)s criteria are loaded): no dossier can be judged by it. "
+                  "Load the complete set first.") % {
+            "code": criteria_set.code, "loaded": loaded, "declared": declared or "?"}]
+    if declared and loaded < declared:
+        return [_("The criteria set %(code)s is incomplete: %(loaded)s of its %(declared)s "
+                  "criteria are loaded. Load the missing criteria first.") % {
+            "code": criteria_set.code, "loaded": loaded, "declared": declared}]
+    if not loaded:
+        return [_("The criteria set %(code)s has no criteria.") % {"code": criteria_set.code}]
+    return []
 
 
 def _load_indicators(criterion: Criterion, rows: list[dict], report: LoadReport) -> None:

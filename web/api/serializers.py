@@ -14,6 +14,7 @@ from dossiers.models import (
     Evidence,
     SelfAssessment,
 )
+from dossiers.selectors import waiting_for
 
 
 class BatchDeadlineSerializer(serializers.ModelSerializer):
@@ -33,13 +34,19 @@ class BatchSerializer(serializers.ModelSerializer):
 class DossierSerializer(serializers.ModelSerializer):
     commune_name = serializers.CharField(source="commune.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    waiting_for = serializers.SerializerMethodField(
+        help_text="Why the dossier is held before submission: the recognition its level builds "
+                  "on is missing (a model dossier waits for the advanced decision).")
 
     class Meta:
         model = Dossier
         fields = ["id", "commune", "commune_name", "level", "criteria_set", "regulation", "batch",
                   "status", "status_display", "round", "registered_at", "submitted_at",
-                  "posting_started_on", "announced_on", "certificate_number"]
+                  "posting_started_on", "announced_on", "certificate_number", "waiting_for"]
         read_only_fields = fields
+
+    def get_waiting_for(self, dossier: Dossier) -> list[str]:
+        return [str(problem) for problem in waiting_for(dossier)]
 
 
 class ConditionSerializer(serializers.Serializer):
