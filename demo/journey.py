@@ -51,10 +51,23 @@ class Journey:
         self.commune = self.dossier.commune
 
     @classmethod
-    def register(cls, kit: BatchKit, commune: Commune, level: str) -> Journey:
-        """The commune registers ``level`` in the kit's batch."""
+    def register(cls, kit: BatchKit, commune: Commune, level: str, *,
+                 registered_days_ago: int = 30) -> Journey:
+        """The commune registers ``level`` in the kit's batch. The demo's dossiers are taken
+        to have been registered ``registered_days_ago`` days ago, so that their posting can
+        have started (and lasted its days) after the registration, as the rules require."""
         dossier = services.dossier_register(actor=kit.account(f"ubnd_{commune.code}"),
                                             commune=commune, level=level, batch=kit.batch)
+        return cls.of(kit, dossier, registered_days_ago=registered_days_ago)
+
+    @classmethod
+    def of(cls, kit: BatchKit, dossier: Dossier, *, registered_days_ago: int = 30) -> Journey:
+        """The journey of a dossier just registered, its registration moved back in time."""
+        if registered_days_ago:
+            # Demo history only: no service moves a registration date.
+            Dossier.objects.filter(pk=dossier.pk).update(
+                registered_at=timezone.now() - dt.timedelta(days=registered_days_ago))
+            dossier.refresh_from_db()
         return cls(kit=kit, dossier=dossier)
 
     # --- people ------------------------------------------------------------------
