@@ -32,8 +32,12 @@ def meeting_create(*, actor: Any, council: Agency, title: str, scheduled_for: dt
     day = timezone.localdate(scheduled_for) if timezone.is_aware(scheduled_for) \
         else scheduled_for.date()
     title = title.strip()
-    if CouncilMeeting.objects.filter(council__province_id=council.province_id,
-                                     title__iexact=title, scheduled_for__date=day).exists():
+    same_day = CouncilMeeting.objects.filter(council__province_id=council.province_id,
+                                             scheduled_for__date=day).values_list("title",
+                                                                                  flat=True)
+    # Compared in Python: SQLite ignores the case of ASCII letters only ("Đợt" / "đợt").
+    if any(" ".join(t.split()).casefold() == " ".join(title.split()).casefold()
+           for t in same_day):
         raise RuleViolation(_("A council meeting “%(title)s” on %(day)s already exists in "
                               "%(province)s.") % {"title": title, "day": day.strftime("%d/%m/%Y"),
                                                   "province": council.province})

@@ -28,7 +28,8 @@ from ..models import (
 
 PROFILE_FIELDS = ("version", "valid_from", "legal_basis", "survey_coverage_min",
                   "survey_satisfaction_min", "council_quorum", "council_approval_min",
-                  "posting_days", "province_answer_working_days", "district_verification")
+                  "survey_households_tolerance", "posting_days", "province_answer_working_days",
+                  "district_verification")
 
 
 @transaction.atomic
