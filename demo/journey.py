@@ -201,8 +201,10 @@ class Journey:
 
     def new_meeting(self) -> CouncilMeeting:
         council = self.kit.agencies["council"]
+        # Meetings of a province may not share their title and date: number them.
+        number = CouncilMeeting.objects.filter(council__province=council.province).count() + 1
         self.meeting = meeting_create(actor=self.u("vpdp"), council=council,
-                                      title="Phiên họp Hội đồng đợt 1",
+                                      title=f"Phiên họp Hội đồng số {number}",
                                       scheduled_for=timezone.now() + dt.timedelta(days=1),
                                       batch=self.kit.batch)
         return self.meeting
