@@ -174,3 +174,25 @@ def test_comments_are_listed_and_answered_in_the_api(posting, kit):
     api.force_authenticate(kit.users["so_xd"])
     refused = api.post(f"{base}{comment_id}/respond/", {"response": "x"}, format="json")
     assert refused.status_code == 404
+
+
+def test_survey_households_reason_in_the_api(journey):
+    journey.self_assess()
+    journey.post()
+    journey.close_posting()
+    village = journey.commune.villages.order_by("name").first()
+    api = APIClient()
+    api.force_authenticate(journey.front_officer)
+    url = f"/api/dossiers/{journey.dossier.pk}/survey/"
+    figures = {"village": village.pk, "households": 1, "surveyed": 1, "satisfied": 1}
+    refused = api.post(url, figures, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["problems"] == [
+        f"{village.name} has {village.households} registered households, but the survey counts "
+        "1 (more than 10% apart): correct the figure or write why it differs."]
+    assert not journey.dossier.survey_results.exists()
+    accepted = api.post(url, {**figures, "households_reason": "Thôn đã giải thể"},
+                        format="json")
+    assert accepted.status_code == 200
+    row = journey.dossier.survey_results.get()
+    assert (row.households, row.households_reason) == (1, "Thôn đã giải thể")
