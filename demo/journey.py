@@ -51,10 +51,23 @@ class Journey:
         self.commune = self.dossier.commune
 
     @classmethod
-    def register(cls, kit: BatchKit, commune: Commune, level: str) -> Journey:
-        """The commune registers ``level`` in the kit's batch."""
+    def register(cls, kit: BatchKit, commune: Commune, level: str, *,
+                 registered_days_ago: int = 30) -> Journey:
+        """The commune registers ``level`` in the kit's batch. The demo's dossiers are taken
+        to have been registered ``registered_days_ago`` days ago, so that their posting can
+        have started (and lasted its days) after the registration, as the rules require."""
         dossier = services.dossier_register(actor=kit.account(f"ubnd_{commune.code}"),
                                             commune=commune, level=level, batch=kit.batch)
+        return cls.of(kit, dossier, registered_days_ago=registered_days_ago)
+
+    @classmethod
+    def of(cls, kit: BatchKit, dossier: Dossier, *, registered_days_ago: int = 30) -> Journey:
+        """The journey of a dossier just registered, its registration moved back in time."""
+        if registered_days_ago:
+            # Demo history only: no service moves a registration date.
+            Dossier.objects.filter(pk=dossier.pk).update(
+                registered_at=timezone.now() - dt.timedelta(days=registered_days_ago))
+            dossier.refresh_from_db()
         return cls(kit=kit, dossier=dossier)
 
     # --- people ------------------------------------------------------------------
@@ -188,8 +201,10 @@ class Journey:
 
     def new_meeting(self) -> CouncilMeeting:
         council = self.kit.agencies["council"]
+        # Meetings of a province may not share their title and date: number them.
+        number = CouncilMeeting.objects.filter(council__province=council.province).count() + 1
         self.meeting = meeting_create(actor=self.u("vpdp"), council=council,
-                                      title="Phiên họp Hội đồng đợt 1",
+                                      title=f"Phiên họp Hội đồng số {number}",
                                       scheduled_for=timezone.now() + dt.timedelta(days=1),
                                       batch=self.kit.batch)
         return self.meeting

@@ -254,7 +254,7 @@ def _historic(*, kit: BatchKit, commune: Commune, password: str) -> None:
         actor=kit.account("vpdp"), commune=commune, level=Level.NTM, batch=batch,
         criteria_set=CriteriaSet.objects.get(code=SET_2021),
         regulation=RegulationProfile.objects.get(province=province, version=1))
-    j = Journey(kit=kit, dossier=dossier)
+    j = Journey.of(kit, dossier)
     j.self_assess()
     j.post()
     j.close_posting()

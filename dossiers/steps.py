@@ -27,7 +27,8 @@ class Deadline:
 
     key: str
     label: Promise
-    # Counted against the province's legal time limit once it received the dossier.
+    # Counted against the province's legal time limit once it received the complete dossier
+    # (``Dossier.province_received_at``).
     province_limit: bool = False
     # Without its own date in the batch calendar, the date of this other step applies.
     falls_back_to: str = ""
@@ -37,8 +38,8 @@ SELF_ASSESSMENT = Deadline("self_assessment", _("self-assessment"))
 PUBLIC_POSTING = Deadline("public_posting", _("public posting and comments"))
 SURVEY = Deadline("survey", _("satisfaction survey"))
 SUBMISSION = Deadline("submission", _("submission"))
-DISTRICT_VERIFICATION = Deadline("district_verification", _("district verification"),
-                                 province_limit=True)
+# Before the province has the dossier: its legal limit has not started (batch calendar only).
+DISTRICT_VERIFICATION = Deadline("district_verification", _("district verification"))
 DEPARTMENT_APPRAISAL = Deadline("department_appraisal", _("sector departments' appraisal"),
                                 province_limit=True)
 ANSWER_RETURNS = Deadline("answer_returns", _("answers to returned criteria"),

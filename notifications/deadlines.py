@@ -1,5 +1,10 @@
 """Due dates: from the batch calendar, or from a legal time limit counted in working days.
 
+The province's legal time limit (``RegulationProfile.province_answer_working_days``) runs
+from the day it received the complete dossier (``Dossier.province_received_at``: the
+submission, or in the older variant the district's verification) until it answers with an
+outcome; ``legal_limits`` says, per dossier, its legal due date and whether it is late.
+
 Working days skip weekends and Vietnam's public holidays (the ``holidays`` package, Tết
 included), adjusted by the days off an administrator records (``DayOff``). Due dates are
 computed when asked, so a change of the batch calendar is followed at once."""
@@ -17,7 +22,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from dossiers.models import Agency, BatchDeadline, Dossier
+from dossiers.models import Agency, BatchDeadline, Dossier, DossierStatus
 from dossiers.steps import DEADLINE_OF_NODE, PUBLIC_POSTING, Deadline
 
 from .models import DayOff
@@ -89,11 +94,54 @@ class DeadlineBook:
             return batch_date
         if deadline == PUBLIC_POSTING and dossier.posting_started_on:
             return dossier.posting_started_on + dt.timedelta(days=dossier.regulation.posting_days)
-        if deadline.province_limit and dossier.submitted_at:
-            received = timezone.localdate(dossier.submitted_at)
-            return self.calendar.add_working_days(
-                received, dossier.regulation.province_answer_working_days)
+        if deadline.province_limit:
+            limit = legal_limit(dossier, calendar=self.calendar)
+            return limit.due_on if limit else None
         return None
+
+
+# While the dossier stands in one of these, the province owes its answer (the outcome).
+AWAITING_PROVINCE = (DossierStatus.APPRAISAL, DossierStatus.CONSOLIDATION,
+                     DossierStatus.COUNCIL, DossierStatus.AWAITING_DECISION)
+
+
+@dataclass(frozen=True)
+class LegalLimit:
+    """The province's legal time limit on one dossier."""
+
+    received_on: dt.date
+    working_days: int
+    due_on: dt.date
+    # The province has not answered and the due date has passed.
+    late: bool
+    days_late: int
+
+
+def legal_limit(dossier: Dossier, *, calendar: WorkingCalendar | None = None,
+                today: dt.date | None = None) -> LegalLimit | None:
+    """The legal due date of the province's answer on ``dossier`` (None before the province
+    received it): ``province_answer_working_days`` working days after the day it was received
+    (that day not counted); late while the answer is still owed after that date."""
+    if dossier.province_received_at is None:
+        return None
+    calendar = calendar or WorkingCalendar()
+    today = today or timezone.localdate()
+    received = timezone.localdate(dossier.province_received_at)
+    days = dossier.regulation.province_answer_working_days
+    due = calendar.add_working_days(received, days)
+    late = dossier.status in AWAITING_PROVINCE and today > due
+    return LegalLimit(received, days, due, late, (today - due).days if late else 0)
+
+
+def legal_limits(dossiers: Any, *, today: dt.date | None = None) -> dict[int, LegalLimit]:
+    """``legal_limit`` of many dossiers (their regulation selected) with one calendar."""
+    calendar = WorkingCalendar()
+    limits = {}
+    for dossier in dossiers:
+        limit = legal_limit(dossier, calendar=calendar, today=today)
+        if limit is not None:
+            limits[dossier.pk] = limit
+    return limits
 
 
 def open_task_deadlines(*, tasks: Any = None, keep_undated: bool = False) -> list[TaskDeadline]:

@@ -120,6 +120,7 @@ class Reminder(models.Model):
         DUE = "due", _("due today")
         OVERDUE = "overdue", _("overdue")
         ESCALATION = "escalation", _("escalation")
+        LEGAL_LIMIT = "legal_limit", _("the province's legal time limit has passed")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+",
                                   verbose_name=_("recipient"))

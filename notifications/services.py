@@ -28,7 +28,7 @@ from dossiers import permissions
 from dossiers.exceptions import NotAllowed, RuleViolation
 from dossiers.models import Agency, Membership, Province, Step
 
-from .deadlines import OPEN, TaskDeadline, open_task_deadlines
+from .deadlines import OPEN, TaskDeadline, legal_limits, open_task_deadlines
 from .models import (
     BouncedAddress,
     CalendarFeed,
@@ -88,12 +88,13 @@ def _members(agency_ids: set[int]) -> dict[int, list[Any]]:
 def plan(*, now: dt.datetime) -> list[Planned]:
     """Who is to be reminded of what at ``now``."""
     today = timezone.localdate(now)
-    deadlines = open_task_deadlines()
+    every = open_task_deadlines(keep_undated=True)
+    deadlines = [d for d in every if d.due_on is not None]
     policies: dict[int, ReminderPolicy] = {}
-    provinces = {d.dossier.commune.province_id for d in deadlines}
+    provinces = {d.dossier.commune.province_id for d in every}
     coordination = {a.province_id: a.pk for a in Agency.objects.filter(
         province_id__in=provinces, kind=K.COORDINATION_OFFICE, active=True).order_by("-pk")}
-    people = _members({d.agency.pk for d in deadlines if d.agency} | set(coordination.values()))
+    people = _members({d.agency.pk for d in every if d.agency} | set(coordination.values()))
     planned: list[Planned] = []
     for deadline in deadlines:
         province_id = deadline.dossier.commune.province_id
@@ -113,7 +114,38 @@ def plan(*, now: dt.datetime) -> list[Planned]:
                 escalate_to |= {m.user for m in people.get(deadline.agency.pk, []) if m.is_head}
             for user in sorted(escalate_to, key=lambda u: u.pk):
                 planned.append(Planned(user, deadline, "escalation", Reminder.Kind.ESCALATION))
+    planned += _legal_limit_reminders(every, today=today, policies=policies,
+                                      coordination=coordination, people=people)
     return [p for p in planned if p.recipient.email]
+
+
+def _legal_limit_reminders(every: list[TaskDeadline], *, today: dt.date, policies: dict,
+                           coordination: dict[int, int], people: dict) -> list[Planned]:
+    """The coordination office is told of each dossier past the province's legal time limit,
+    at the policy's overdue rhythm, once per point and dossier (whichever task is open)."""
+    first: dict[int, TaskDeadline] = {}
+    for deadline in sorted(every, key=lambda d: d.task.pk):
+        if deadline.step:
+            first.setdefault(deadline.dossier.pk, deadline)
+    limits = legal_limits([d.dossier for d in first.values()], today=today)
+    late = {pk: limit for pk, limit in limits.items() if limit.late}
+    if not late:
+        return []
+    told = set(Reminder.objects.filter(kind=Reminder.Kind.LEGAL_LIMIT, dossier_id__in=late)
+               .values_list("recipient_id", "dossier_id", "point"))
+    planned = []
+    for pk, limit in sorted(late.items()):
+        deadline = first[pk]
+        province_id = deadline.dossier.commune.province_id
+        policy = _policy(province_id, policies)
+        point = f"legal:{(limit.days_late - 1) // max(policy.overdue_every_days, 1)}"
+        legal = TaskDeadline(deadline.task, deadline.dossier, deadline.step, limit.due_on,
+                             deadline.agency)
+        for membership in people.get(coordination.get(province_id, 0), []):
+            if (membership.user.pk, pk, point) not in told:
+                planned.append(Planned(membership.user, legal, point,
+                                       Reminder.Kind.LEGAL_LIMIT))
+    return planned
 
 
 @dataclass
@@ -181,6 +213,7 @@ def render_email(email: ReminderEmail, reminders: list[Reminder]) -> tuple[str, 
         "dossier": r.dossier, "step": Step(r.step).label, "due_on": r.due_on,
         "days": (r.due_on - today).days, "overdue": (today - r.due_on).days,
         "escalation": r.kind == Reminder.Kind.ESCALATION,
+        "legal_limit": r.kind == Reminder.Kind.LEGAL_LIMIT,
         "url": base + reverse("dossier", args=[r.dossier_id]),
     } for r in reminders]
     with translation.override(settings.LANGUAGE_CODE):

@@ -9,7 +9,7 @@ from django.db.models import Count
 from viewflow.workflow.models import Task
 
 from dossiers.models import Criterion, CriterionAppraisal, Dossier
-from notifications.deadlines import open_task_deadlines
+from notifications.deadlines import LegalLimit, legal_limits, open_task_deadlines
 from workflow.kernel import OPEN_TASK
 from workflow.models import DossierProcess
 
@@ -21,12 +21,15 @@ class ProgressRow:
     criteria_total: int
     steps: list[str]
     late: list[str]
+    # The province's legal time limit (None before it received the dossier).
+    legal: LegalLimit | None = None
 
 
 def batch_progress(batch: Any) -> list[ProgressRow]:
     """For each commune of a batch: criteria met out of total, where it stands, who is late."""
     dossiers = list(Dossier.objects.filter(batch=batch).select_related(
-        "commune", "criteria_set").order_by("commune__name"))
+        "commune", "criteria_set", "regulation").order_by("commune__name"))
+    legal = legal_limits(dossiers)
     totals = {}
     for set_id, count in _criteria_counts({d.criteria_set_id for d in dossiers}).items():
         totals[set_id] = count
@@ -46,7 +49,8 @@ def batch_progress(batch: Any) -> list[ProgressRow]:
         rows.append(ProgressRow(
             dossier, met, totals.get(dossier.criteria_set_id, 0),
             sorted({str(d.task.flow_task.task_title) for d in mine}),
-            sorted({str(d.agency or d.task.owner) for d in mine if d.overdue})))
+            sorted({str(d.agency or d.task.owner) for d in mine if d.overdue}),
+            legal.get(dossier.pk)))
     return rows
 
 

@@ -25,6 +25,7 @@ from dossiers.models import (
     Dossier,
     DossierDocument,
     Level,
+    PublicComment,
     Step,
     Village,
 )
@@ -309,6 +310,20 @@ class CommentForm(DossierForm):
     response = forms.CharField(label=_("Commune response"), required=False, max_length=10000)
 
 
+class CommentResponseForm(DossierForm):
+    """The commune's response to a comment recorded earlier."""
+
+    comment = forms.ModelChoiceField(label=_("Comment"), queryset=PublicComment.objects.none())
+    response = forms.CharField(label=_("Commune response"), max_length=10000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].queryset = PublicComment.objects.filter(dossier=self.dossier)
+
+    def arguments(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
 class DocumentForm(DossierForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=DossierDocument.Kind.choices)
     file = forms.FileField(label=_("Document"))
@@ -374,6 +389,10 @@ class SurveyForm(DossierForm):
                     label=_("%(field)s in %(village)s") % {"field": label,
                                                            "village": village.name},
                     min_value=minimum, max_value=1_000_000, required=False)
+            self.fields[f"households_reason_{village.pk}"] = forms.CharField(
+                label=_("Why the households of %(village)s differ from the %(n)s registered")
+                % {"village": village.name, "n": village.households}, required=False,
+                max_length=2000)
         self.fields["finish"] = forms.BooleanField(required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -390,7 +409,8 @@ class SurveyForm(DossierForm):
     def figures(self) -> list[dict[str, Any]]:
         return [{"village": v, "households": self.cleaned_data[f"households_{v.pk}"],
                  "surveyed": self.cleaned_data[f"surveyed_{v.pk}"],
-                 "satisfied": self.cleaned_data[f"satisfied_{v.pk}"]}
+                 "satisfied": self.cleaned_data[f"satisfied_{v.pk}"],
+                 "households_reason": self.cleaned_data[f"households_reason_{v.pk}"]}
                 for v in self.villages if self.cleaned_data.get(f"households_{v.pk}")]
 
 

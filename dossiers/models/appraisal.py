@@ -96,6 +96,8 @@ class SurveyResult(models.Model):
     households = models.PositiveIntegerField(_("households"))
     surveyed = models.PositiveIntegerField(_("households surveyed"))
     satisfied = models.PositiveIntegerField(_("households satisfied"))
+    households_reason = models.TextField(
+        _("why the households differ from the village's registered count"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)

@@ -62,6 +62,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
                                       related_name="+", verbose_name=_("registered by"))
     posting_started_on = models.DateField(_("public posting started on"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    province_received_at = models.DateTimeField(
+        _("received complete by the province at"), null=True, blank=True,
+        help_text=_("The province's legal time limit runs from this day: the submission, or "
+                    "in the older variant the district's verification."))
     consolidation_report = models.TextField(_("consolidated appraisal report"), blank=True)
     outcome_reason = models.TextField(_("reason of the outcome"), blank=True)
     announced_on = models.DateField(_("announced on"), null=True, blank=True)
@@ -150,6 +154,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         self.round += 1
         self.posting_started_on = None
         self.submitted_at = None
+        self.province_received_at = None
 
     @transition(status, source=S.AWAITING_DECISION, target=S.RECOGNISED)
     def recognise(self) -> None:

@@ -3,6 +3,7 @@
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,10 @@ class RegulationProfile(models.Model):
     council_approval_min = models.CharField(
         _("council approval (votes for, of members present)"), max_length=16, default="90%",
         validators=[validate_ratio])
+    survey_households_tolerance = models.PositiveSmallIntegerField(
+        _("survey households may differ from the village's registered count by (%)"),
+        default=10, validators=[MaxValueValidator(100)],
+        help_text=_("Beyond this, the commune Front must write why the figure differs."))
     posting_days = models.PositiveSmallIntegerField(_("public posting (days)"), default=15)
     province_answer_working_days = models.PositiveSmallIntegerField(
         _("province answers a complete dossier within (working days)"), default=15)

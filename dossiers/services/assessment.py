@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from audit import trail
 
 from .. import permissions
+from ..dates import comment_date_problems, survey_households_problems
 from ..exceptions import RuleViolation
 from ..files import check_upload
 from ..models import (
@@ -189,6 +190,9 @@ def comment_record(*, actor: Any, dossier: Dossier, author: str, content: str,
     _require_status(dossier, DossierStatus.PUBLIC_POSTING)
     if not author.strip() or not content.strip():
         raise RuleViolation(_("A comment needs its author and its content."))
+    problems = comment_date_problems(dossier=dossier, received_on=received_on)
+    if problems:
+        raise RuleViolation(problems)
     comment = PublicComment(dossier=dossier, author=author.strip(), content=content.strip(),
                             organisation=organisation.strip(), received_on=received_on,
                             response=response.strip(), recorded_by=actor)
@@ -203,11 +207,14 @@ def comment_record(*, actor: Any, dossier: Dossier, author: str, content: str,
 
 @transaction.atomic
 def comment_respond(*, actor: Any, comment: PublicComment, response: str) -> PublicComment:
+    """The commune answers a comment recorded earlier (while the posting is open: closing it
+    needs every comment answered)."""
     dossier = _locked(comment.dossier)
     permissions.require(actor, "edit_self_assessment", dossier)
     _require_status(dossier, DossierStatus.PUBLIC_POSTING)
     if not response.strip():
         raise RuleViolation(_("The response is empty."))
+    comment = PublicComment.objects.select_for_update().get(pk=comment.pk)
     before = {"response": comment.response}
     comment.response = response.strip()
     comment.save(update_fields=["response"])
@@ -218,8 +225,9 @@ def comment_respond(*, actor: Any, comment: PublicComment, response: str) -> Pub
 
 @transaction.atomic
 def survey_result_set(*, actor: Any, dossier: Dossier, village: Village, households: int,
-                      surveyed: int, satisfied: int) -> SurveyResult:
-    """The commune Front logs one village's survey figures."""
+                      surveyed: int, satisfied: int, households_reason: str = "") -> SurveyResult:
+    """The commune Front logs one village's survey figures; households far from the village's
+    registered count (beyond the regulation profile's tolerance) need ``households_reason``."""
     dossier = _locked(dossier)
     permissions.require(actor, "log_survey", dossier)
     _require_status(dossier, DossierStatus.SURVEY)
@@ -237,14 +245,18 @@ def survey_result_set(*, actor: Any, dossier: Dossier, village: Village, househo
     if satisfied > surveyed:
         problems.append(_("%(k)s satisfied is more than the %(s)s households surveyed.")
                         % {"k": satisfied, "s": surveyed})
+    problems += survey_households_problems(
+        village=village, households=households, reason=households_reason,
+        tolerance_pct=dossier.regulation.survey_households_tolerance)
     if problems:
         raise RuleViolation(problems)
     row = SurveyResult.objects.filter(dossier=dossier, village=village).first()
-    fields = ("households", "surveyed", "satisfied")
+    fields = ("households", "surveyed", "satisfied", "households_reason")
     before = trail.snapshot(row, fields) if row else None
     row = row or SurveyResult(dossier=dossier, village=village)
     row.households, row.surveyed, row.satisfied, row.recorded_by = (
         households, surveyed, satisfied, actor)
+    row.households_reason = households_reason.strip()
     row.save()
     trail.record(actor=actor, agency=_commune_agency(actor, dossier, K.COMMUNE_FRONT),
                  action="survey.result_set", obj=row, dossier=dossier, before=before,

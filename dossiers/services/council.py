@@ -27,6 +27,20 @@ def meeting_create(*, actor: Any, council: Agency, title: str, scheduled_for: dt
     agency = permissions.acting_for(actor, kind=K.COORDINATION_OFFICE, province=council.province)
     if batch is not None and batch.province_id != council.province_id:
         raise RuleViolation(_("The batch belongs to another province."))
+    # Two coordinators creating the same meeting at once: the second waits, then is refused.
+    Agency.objects.select_for_update().filter(pk=council.pk).first()
+    day = timezone.localdate(scheduled_for) if timezone.is_aware(scheduled_for) \
+        else scheduled_for.date()
+    title = title.strip()
+    same_day = CouncilMeeting.objects.filter(council__province_id=council.province_id,
+                                             scheduled_for__date=day).values_list("title",
+                                                                                  flat=True)
+    # Compared in Python: SQLite ignores the case of ASCII letters only ("Đợt" / "đợt").
+    if any(" ".join(t.split()).casefold() == " ".join(title.split()).casefold()
+           for t in same_day):
+        raise RuleViolation(_("A council meeting “%(title)s” on %(day)s already exists in "
+                              "%(province)s.") % {"title": title, "day": day.strftime("%d/%m/%Y"),
+                                                  "province": council.province})
     meeting = CouncilMeeting(council=council, title=title, scheduled_for=scheduled_for,
                              batch=batch)
     meeting.full_clean(exclude=["status"])

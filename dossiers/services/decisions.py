@@ -5,25 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO, Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import trail
 
+from ..dates import decision_date_problems
 from ..models import Agency, Decision, Dossier
 from .assessment import upload_store
 
 
-def decision_problems(*, number: str, signed_on: dt.date, signer_name: str,
-                      signer_title: str) -> list[str]:
-    """What is wrong with a decision's particulars, before anything is stored."""
+def decision_problems(*, dossier: Dossier, kind: str, number: str, signed_on: dt.date,
+                      signer_name: str, signer_title: str) -> list[str]:
+    """What is wrong with a decision's particulars, before anything is stored: the signing
+    date lies between the council's approval and today (``dates.decision_date_problems``)."""
     problems = []
     if not number.strip():
         problems.append(_("The decision number is missing."))
     if not signer_name.strip() or not signer_title.strip():
         problems.append(_("The signer's name and title are missing."))
-    if signed_on > timezone.localdate():
-        problems.append(_("The signing date is in the future."))
+    problems += decision_date_problems(dossier=dossier, signed_on=signed_on, kind=kind)
     return problems
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from audit import trail
 
 from .. import permissions
+from ..dates import batch_deadline_problems
 from ..exceptions import RuleViolation
 from ..models import (
     Agency,
@@ -27,7 +28,8 @@ from ..models import (
 
 PROFILE_FIELDS = ("version", "valid_from", "legal_basis", "survey_coverage_min",
                   "survey_satisfaction_min", "council_quorum", "council_approval_min",
-                  "posting_days", "province_answer_working_days", "district_verification")
+                  "survey_households_tolerance", "posting_days", "province_answer_working_days",
+                  "district_verification")
 
 
 @transaction.atomic
@@ -113,6 +115,9 @@ def batch_deadline_set(*, actor: Any, batch: Batch, step: str, due_on: dt.date,
         raise RuleViolation(_("Unknown step “%(step)s”.") % {"step": step})
     if not reason:
         raise RuleViolation(_("Say why the date is set or changed."))
+    problems = batch_deadline_problems(batch=batch, due_on=due_on)
+    if problems:
+        raise RuleViolation(problems)
     deadline = BatchDeadline.objects.filter(batch=batch, step=step).first()
     before = {"due_on": deadline.due_on} if deadline else None
     deadline = deadline or BatchDeadline(batch=batch, step=step)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -88,7 +89,8 @@ def test_a_commune_works_through_the_api(api, journey):
         response = api.post(url + "self-assessment/", {"criterion": criterion.pk, "value": "đạt",
                                                        "met": True}, format="json")
         assert response.status_code == 200, response.json()
-    response = api.post(url + "publish/", {"posting_starts_on": "2026-01-02"}, format="json")
+    registered = timezone.localdate(journey.dossier.registered_at).isoformat()
+    response = api.post(url + "publish/", {"posting_starts_on": registered}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == DossierStatus.PUBLIC_POSTING
     conditions = api.get(url + "conditions/").json()

@@ -1,6 +1,8 @@
 """What the REST API reads and writes. Input serializers only validate shapes; every rule
 and right is checked by the services the views call."""
 
+import datetime as dt
+
 from rest_framework import serializers
 
 from dossiers.models import (
@@ -12,9 +14,11 @@ from dossiers.models import (
     Dossier,
     DossierDocument,
     Evidence,
+    PublicComment,
     SelfAssessment,
 )
 from dossiers.selectors import waiting_for
+from notifications.deadlines import LegalLimit, legal_limit
 
 
 class BatchDeadlineSerializer(serializers.ModelSerializer):
@@ -32,21 +36,52 @@ class BatchSerializer(serializers.ModelSerializer):
 
 
 class DossierSerializer(serializers.ModelSerializer):
+    """``legal_due_on`` and ``legally_late``: the province's legal time limit (null before it
+    received the complete dossier); a list passes the limits in its context (``legal``)."""
+
     commune_name = serializers.CharField(source="commune.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     waiting_for = serializers.SerializerMethodField(
         help_text="Why the dossier is held before submission: the recognition its level builds "
                   "on is missing (a model dossier waits for the advanced decision).")
+    legal_due_on = serializers.SerializerMethodField()
+    legally_late = serializers.SerializerMethodField()
+    days_late = serializers.SerializerMethodField()
 
     class Meta:
         model = Dossier
         fields = ["id", "commune", "commune_name", "level", "criteria_set", "regulation", "batch",
                   "status", "status_display", "round", "registered_at", "submitted_at",
+                  "province_received_at", "legal_due_on", "legally_late", "days_late",
                   "posting_started_on", "announced_on", "certificate_number", "waiting_for"]
         read_only_fields = fields
 
     def get_waiting_for(self, dossier: Dossier) -> list[str]:
         return [str(problem) for problem in waiting_for(dossier)]
+
+    def _limit(self, dossier: Dossier) -> LegalLimit | None:
+        limits = self.context.get("legal")
+        return limits.get(dossier.pk) if limits is not None else legal_limit(dossier)
+
+    def get_legal_due_on(self, dossier: Dossier) -> dt.date | None:
+        limit = self._limit(dossier)
+        return limit.due_on if limit else None
+
+    def get_legally_late(self, dossier: Dossier) -> bool:
+        limit = self._limit(dossier)
+        return bool(limit and limit.late)
+
+    def get_days_late(self, dossier: Dossier) -> int:
+        limit = self._limit(dossier)
+        return limit.days_late if limit else 0
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PublicComment
+        fields = ["id", "dossier", "author", "organisation", "received_on", "content",
+                  "response"]
+        read_only_fields = fields
 
 
 class ConditionSerializer(serializers.Serializer):
@@ -139,6 +174,8 @@ class SurveyResultInput(serializers.Serializer):
     households = serializers.IntegerField(min_value=0)
     surveyed = serializers.IntegerField(min_value=0)
     satisfied = serializers.IntegerField(min_value=0)
+    households_reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                              max_length=2000)
 
 
 class SurveyAppraisalInput(serializers.Serializer):
@@ -179,6 +216,20 @@ class AnnounceInput(serializers.Serializer):
 class AppraisalInput(serializers.Serializer):
     result = serializers.ChoiceField(choices=["met", "not_met", "returned"])
     remark = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommentInput(serializers.Serializer):
+    author = serializers.CharField(max_length=200)
+    organisation = serializers.CharField(required=False, allow_blank=True, default="",
+                                         max_length=200)
+    received_on = serializers.DateField()
+    content = serializers.CharField(max_length=10000)
+    response = serializers.CharField(required=False, allow_blank=True, default="",
+                                     max_length=10000)
+
+
+class CommentResponseInput(serializers.Serializer):
+    response = serializers.CharField(max_length=10000)
 
 
 class AnswerInput(serializers.Serializer):

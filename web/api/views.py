@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -36,7 +36,7 @@ from dossiers.services import assessment
 from dossiers.services.council import meeting_close, meeting_create, meeting_open
 from dossiers.services.setup import batch_deadline_set
 from dossiers.steps import STEPS, StepRow
-from notifications.deadlines import open_task_deadlines
+from notifications.deadlines import legal_limits, open_task_deadlines
 from workflow import services as steps
 from workflow.kernel import SERVICES
 from workflow.selectors import tasks_for
@@ -72,10 +72,52 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_fields = ["status", "batch", "commune", "level"]
 
     def get_queryset(self) -> Any:
-        return selectors.visible_dossiers(self.request.user).order_by("pk")
+        return selectors.visible_dossiers(self.request.user).select_related(
+            "regulation").order_by("pk")
 
     def _dossier(self) -> Dossier:
         return self.get_object()
+
+    @extend_schema(parameters=[OpenApiParameter(
+        "legally_late", bool, description="Only the dossiers past the province's legal time "
+                                          "limit (true) or not (false).")])
+    def list(self, request: Any) -> Response:
+        """The dossiers, each with its legal due date; ``legally_late=true`` keeps the late."""
+        dossiers = list(self.filter_queryset(self.get_queryset()))
+        limits = legal_limits(dossiers)
+        wanted = request.query_params.get("legally_late")
+        if wanted in ("true", "false"):
+            dossiers = [d for d in dossiers
+                        if (d.pk in limits and limits[d.pk].late) == (wanted == "true")]
+        page = self.paginate_queryset(dossiers)
+        rows = page if page is not None else dossiers
+        data = s.DossierSerializer(rows, many=True, context={"legal": limits}).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    @extend_schema(methods=["get"], responses=s.CommentSerializer(many=True))
+    @extend_schema(methods=["post"], request=s.CommentInput, responses=s.CommentSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Any, pk: str) -> Response:
+        """The public comments with the commune's responses; POST records one."""
+        dossier = self._dossier()
+        if request.method == "GET":
+            return Response(s.CommentSerializer(
+                dossier.comments.order_by("received_on", "pk"), many=True).data)
+        comment = assessment.comment_record(actor=request.user, dossier=dossier,
+                                            **_input(s.CommentInput, request))
+        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CommentResponseInput, responses=s.CommentSerializer)
+    @action(detail=True, methods=["post"],
+            url_path=r"comments/(?P<comment_pk>[0-9]+)/respond", url_name="comment-respond")
+    def comment_respond(self, request: Any, pk: str, comment_pk: str) -> Response:
+        """The commune answers a comment recorded earlier."""
+        dossier = self._dossier()
+        data = _input(s.CommentResponseInput, request)
+        comment = get_object_or_404(dossier.comments, pk=comment_pk)
+        comment = assessment.comment_respond(actor=request.user, comment=comment,
+                                             response=data["response"])
+        return Response(s.CommentSerializer(comment).data)
 
     @extend_schema(request=s.RegisterInput, responses=s.DossierSerializer)
     def create(self, request: Any) -> Response:
@@ -138,7 +180,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         village = get_object_or_404(Village, pk=data["village"])
         assessment.survey_result_set(actor=request.user, dossier=dossier, village=village,
                                      households=data["households"], surveyed=data["surveyed"],
-                                     satisfied=data["satisfied"])
+                                     satisfied=data["satisfied"],
+                                     households_reason=data["households_reason"])
         return Response(selectors.survey_summary(dossier) | {"results": None,
                                                              "appraisal": None})
 

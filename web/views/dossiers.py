@@ -44,7 +44,7 @@ from dossiers.services import assessment
 from dossiers.services.council import meeting_close, meeting_create, meeting_open
 from dossiers.services.setup import batch_deadline_set
 from dossiers.steps import BY_NAME, STEPS
-from notifications.deadlines import open_task_deadlines
+from notifications.deadlines import legal_limit, open_task_deadlines
 from workflow import services as steps
 from workflow.kernel import SERVICES
 from workflow.selectors import dossier_open_tasks, tasks_for
@@ -79,6 +79,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dossier": dossier,
         **selectors.dossier_overview(dossier),
         "deadlines": open_task_deadlines(tasks=dossier_open_tasks(dossier), keep_undated=True),
+        "legal_limit": legal_limit(dossier),
         "my_steps": mine,
         "my_items": [i for i in open_items if i.agency_id in my_agency_ids
                      and i.status in (AppraisalStatus.PENDING, AppraisalStatus.RESUBMITTED)],
@@ -193,6 +194,8 @@ ACTIONS: dict[str, Callable[[HttpRequest, Dossier], str]] = {
                       gettext_lazy("The evidence was attached.")),
     "comment": _edit(forms.CommentForm, assessment.comment_record,
                      gettext_lazy("The comment was recorded.")),
+    "comment_response": _edit(forms.CommentResponseForm, assessment.comment_respond,
+                              gettext_lazy("The response was recorded.")),
     "document": _edit(forms.DocumentForm, assessment.document_add,
                       gettext_lazy("The document was attached.")),
 }

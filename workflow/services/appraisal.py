@@ -48,9 +48,14 @@ def district_verify(*, actor: Any, dossier: Dossier, report: str, votes_for: int
         trail.record(actor=actor, agency=step.agency, action="district.verify",
                      obj=verification, dossier=step.dossier,
                      after=trail.snapshot(verification, ("report", "votes_for", "members")))
+        # Older variant: the province receives the complete dossier from the district now;
+        # its legal time limit starts today.
+        step.dossier.province_received_at = timezone.now()
         return step.dossier
 
-    return run_step("district", actor=actor, dossier=dossier, validate=validate, apply=apply)
+    return run_step("district", actor=actor, dossier=dossier, validate=validate, apply=apply,
+                    extra=lambda step: {"province_received_at":
+                                        step.dossier.province_received_at})
 
 
 APPRAISAL_RESULTS = {"met": "mark_met", "not_met": "mark_not_met",

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossiers.dates import posting_start_problems
 from dossiers.models import AppraisalStatus, CriterionAppraisal, Dossier
 from dossiers.transitions import transition_apply
 
@@ -23,7 +24,7 @@ def self_assessment_complete(*, actor: Any, dossier: Dossier,
     starts = posting_starts_on or today
 
     def validate(step: StepContext) -> list[str]:
-        return [_("The posting cannot start in the future.")] if starts > today else []
+        return posting_start_problems(dossier=step.dossier, starts_on=starts, today=today)
 
     def apply(step: StepContext) -> Dossier:
         step.dossier.posting_started_on = starts
@@ -49,10 +50,15 @@ def dossier_submit(*, actor: Any, dossier: Dossier) -> Dossier:
 
     def apply(step: StepContext) -> Dossier:
         step.dossier.submitted_at = timezone.now()
+        if not step.dossier.regulation.district_verification:
+            # The province has the complete dossier: its legal time limit starts today.
+            step.dossier.province_received_at = step.dossier.submitted_at
         return step.dossier
 
     return run_step("submit", actor=actor, dossier=dossier, apply=apply,
-                    extra=lambda step: {"submitted_at": step.dossier.submitted_at})
+                    extra=lambda step: {"submitted_at": step.dossier.submitted_at,
+                                        "province_received_at":
+                                            step.dossier.province_received_at})
 
 
 @serves("answer")

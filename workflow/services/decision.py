@@ -7,6 +7,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from dossiers.dates import announcement_date_problems
 from dossiers.models import Decision, Dossier
 from dossiers.services.decisions import decision_add, decision_problems
 
@@ -27,8 +28,9 @@ def decision_record(*, actor: Any, dossier: Dossier, number: str, signed_on: dt.
 
     return run_step(
         "decide", actor=actor, dossier=dossier,
-        validate=lambda step: decision_problems(number=number, signed_on=signed_on,
-                                                signer_name=signer_name,
+        validate=lambda step: decision_problems(dossier=step.dossier,
+                                                kind=Decision.Kind.RECOGNITION, number=number,
+                                                signed_on=signed_on, signer_name=signer_name,
                                                 signer_title=signer_title),
         apply=apply, extra=lambda step: {"decision": number.strip()})
 
@@ -53,6 +55,9 @@ def dossier_announce(*, actor: Any, dossier: Dossier, announced_on: dt.date,
     def validate(step: StepContext) -> list[str]:
         if not certificate_number.strip():
             return [_("The certificate number is missing.")]
+        problems = announcement_date_problems(dossier=step.dossier, announced_on=announced_on)
+        if problems:
+            return problems
         decision = step.dossier.decisions.filter(kind=Decision.Kind.RECOGNITION).first()
         if decision and announced_on < decision.signed_on:
             return [_("The announcement cannot precede the decision (%(date)s).")

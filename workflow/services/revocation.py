@@ -146,7 +146,8 @@ def revocation_decide(*, actor: Any, revocation: Revocation, number: str, signed
     agency = permissions.step_agency(actor, actor=Actor.CHAIRMAN, dossier=dossier, on=dossier)
     if revocation.status != Revocation.Status.APPROVED:
         raise RuleViolation(_("The council has not approved this revocation."))
-    problems = decision_problems(number=number, signed_on=signed_on, signer_name=signer_name,
+    problems = decision_problems(dossier=dossier, kind=Decision.Kind.REVOCATION, number=number,
+                                 signed_on=signed_on, signer_name=signer_name,
                                  signer_title=signer_title)
     problems += conditions.revocation_rule_problems(dossier,
                                                     list(revocation.criteria_not_met.all()))
