@@ -46,8 +46,15 @@ def manage(*args: str) -> None:
     sh(PY, "manage.py", *args)
 
 
+def development() -> None:
+    """dev.py's commands run the development settings: DEBUG on, a development key, local
+    hosts. Production sets none of this (see README, "Production")."""
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+
+
 def run(argv: list[str]) -> int:
     ensure_env()
+    development()
     port = argv[0] if argv else os.environ.get("PORT", "8000")
     manage("migrate", "--noinput")
     manage("seed_demo")
@@ -112,6 +119,7 @@ LINT_CHECKS = [
 
 def lint(argv: list[str]) -> int:
     ensure_env()
+    development()
     failed = []
     for name, command in LINT_CHECKS:
         print(f"== lint: {name} ==", flush=True)
