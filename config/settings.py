@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "anymail",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "pgtrigger",
     "rest_framework",
     "rest_framework.authtoken",
@@ -113,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "web.auth.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -202,6 +206,10 @@ AXES_PERMALOCK_MESSAGE = _("Too many failed sign-ins: this account or address is
 # Behind N reverse proxies the client's address is the N-th from the right in
 # X-Forwarded-For (0: REMOTE_ADDR, nothing forwarded is believed).
 NTM_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+
+# An optional second factor (TOTP) for the chairman, council members and administrators:
+# enrolled in the admin ("TOTP devices"); see web.auth.
+OTP_TOTP_ISSUER = "NTM"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -138,7 +138,7 @@ class AgencyAdmin(AuditedAdmin, GuardedModelAdmin):
         super().save_model(request, obj, form, change)
         agency_set_active(actor=request.user, agency=obj, active=wanted,
                           reason=form.data.get("_audit_reason", "") or
-                          gettext("changed in the administration"))
+                          gettext("Changed in the administration"))
         obj.active = wanted
 
 

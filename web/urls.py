@@ -4,11 +4,13 @@ read through views that check the reader's object permissions."""
 from django.contrib import admin
 from django.urls import include, path
 
+from .auth import SignInView
 from .views import dossiers as dossier_views
 from .webhooks import anymail_patterns
 
 urlpatterns = [
     path("", dossier_views.inbox, name="home"),
+    path("accounts/login/", SignInView.as_view(), name="login"),  # password + optional code
     path("accounts/", include("django.contrib.auth.urls")),
     path("audit/", include("web.audit_urls")),
     path("dossiers/<int:pk>/", dossier_views.dossier_detail, name="dossier"),

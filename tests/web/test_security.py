@@ -348,3 +348,60 @@ def test_a_recognised_dossier_takes_no_more_documents(journey, kit):
     with pytest.raises(RuleViolation, match="recognised"):
         assessment.document_add(actor=j.commune_officer, dossier=j.dossier,
                                 kind=DossierDocument.Kind.OTHER, upload=_pdf(), name="x.pdf")
+
+
+# --- optional second factor (TOTP) ----------------------------------------------------------
+def _totp(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+
+
+def _wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1000000:06d}"
+
+
+def test_second_factor_for_an_enrolled_chairman(client, kit):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    chairman = kit.users["chu_tich"]
+    device = TOTPDevice.objects.create(user=chairman, name="phone", confirmed=True)
+    # The password alone is not enough.
+    response = _sign_in(client, "chu_tich", PASSWORD)
+    assert response.status_code == 200
+    assert [e.code for e in response.context["form"].non_field_errors().as_data()] == [
+        "otp_required"]
+    assert "_auth_user_id" not in client.session
+    # A wrong code is refused and counted like a wrong password.
+    response = client.post(reverse("login"), {"username": "chu_tich", "password": PASSWORD,
+                                              "otp_token": _wrong(_totp(device))},
+                       REMOTE_ADDR="10.0.0.1")
+    assert [e.code for e in response.context["form"].non_field_errors().as_data()] == [
+        "otp_invalid"]
+    assert AccessFailureLog.objects.filter(username="chu_tich").count() == 1
+    # django-otp then makes the device wait before it tries another code.
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    assert device.verify_is_allowed()[0] is False
+    device.throttle_reset()
+    # Password and code: signed in, and the session is verified.
+    response = client.post(reverse("login"), {"username": "chu_tich", "password": PASSWORD,
+                                              "otp_token": _totp(device)}, REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    assert int(client.session["_auth_user_id"]) == chairman.pk
+
+
+def test_a_session_without_the_second_factor_is_signed_out(client, kit):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    chairman = kit.users["chu_tich"]
+    TOTPDevice.objects.create(user=chairman, name="phone", confirmed=True)
+    client.force_login(chairman)  # as the admin's own sign-in form would: no code given
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+    # Without an enrolled device nothing changes for anyone.
+    client.force_login(kit.users["vpdp"])
+    assert client.get(reverse("home")).status_code == 200
