@@ -80,8 +80,15 @@ def echo_until(child: subprocess.Popen, marker: str) -> threading.Event:
     return seen
 
 
+def development() -> None:
+    """dev.py's commands run the development settings: DEBUG on, a development key, local
+    hosts. Production sets none of this (see README, "Production")."""
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+
+
 def run(argv: list[str]) -> int:
     ensure_env()
+    development()
     port = argv[0] if argv else os.environ.get("PORT", "8000")
     base = f"http://127.0.0.1:{port}"
     # Links in e-mails and calendar feeds follow the port the server runs on.
@@ -165,6 +172,7 @@ LINT_CHECKS = [
 
 def lint(argv: list[str]) -> int:
     ensure_env()
+    development()
     failed = []
     for name, command in LINT_CHECKS:
         print(f"== lint: {name} ==", flush=True)

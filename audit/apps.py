@@ -12,6 +12,8 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from . import checks  # noqa: F401 - registers the deployment checks
+
         post_migrate.connect(ensure_sqlite_append_only, sender=self,
                              dispatch_uid="audit_sqlite_append_only")
 

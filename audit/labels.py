@@ -11,6 +11,8 @@ ACTIONS = {
     "agency.create": _("Agency created"),
     "agency.member_add": _("Member added to an agency"),
     "agency.member_remove": _("Member removed from an agency"),
+    "agency.deactivate": _("Agency deactivated"),
+    "agency.activate": _("Agency reactivated"),
     "admin.add": _("Added in the administration"),
     "admin.change": _("Changed in the administration"),
     "admin.delete": _("Deleted in the administration"),

@@ -5,10 +5,14 @@ Celery transport under ``var/``. With ``DATABASE_URL`` and ``CELERY_BROKER_URL``
 environment the same code runs on PostgreSQL and Redis.
 """
 
+import datetime as dt
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,13 +27,55 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Secure by default: DEBUG is on only when DJANGO_DEBUG=1 says so (dev.py run and the test
+# settings do); without it the product refuses to start unless it has a secret key and the
+# host names it serves.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
-    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development default only
-ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+if DEBUG:
+    SECRET_KEY = SECRET_KEY or "dev-only-not-secret"  # noqa: S105 - development default only
+    ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
+else:
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set (or DJANGO_DEBUG=1 for development)")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS must be set (or DJANGO_DEBUG=1 for development)")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# --- HTTPS (production defaults; each can be turned off by its variable) ---------------
+# The product runs behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto
+# (and strips it from clients' requests); gunicorn listens on the loopback only.
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS",
+                                         "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script of the product reads it (forms carry the token)
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Who hears about errors and a broken audit chain ---------------------------------
+# DJANGO_ADMINS: "Name <address>, other@address" (RFC 5322 addresses, comma separated).
+ADMINS = [(name or address, address)
+          for name, address in getaddresses([os.environ.get("DJANGO_ADMINS", "")]) if address]
+MANAGERS = ADMINS
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL",
+                              os.environ.get("DEFAULT_FROM_EMAIL", "ntm@localhost"))
+EMAIL_SUBJECT_PREFIX = "[NTM] "
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +89,10 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "django_celery_beat",
     "anymail",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "pgtrigger",
     "rest_framework",
     "rest_framework.authtoken",
@@ -65,10 +115,32 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "web.auth.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "audit.middleware.RequestIdMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Content Security Policy (django-csp): no inline or foreign script anywhere. Inline
+# style attributes are still allowed (the templates and Swagger UI use them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 
@@ -106,11 +178,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses a locked-out username or address before any check.
+    "web.auth.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # no anonymous object permissions
+
+# --- Failed sign-ins (django-axes) ------------------------------------------------------
+# A username, and separately an address, is refused for AXES_COOLOFF_TIME after
+# NTM_LOGIN_FAILURE_LIMIT failures; the administrator unlocks earlier in the admin
+# ("Access attempts") or with `manage.py axes_reset_username NAME` / `axes_reset_ip ADDR`.
+# Every failure is kept in axes' access failure log (not in the chained audit trail, whose
+# lock would let anyone guessing passwords slow down every province's work).
+AXES_FAILURE_LIMIT = int(os.environ.get("NTM_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("NTM_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "web.auth.lockout_response"  # templates/registration/locked_out.html
+AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_address"
+AXES_COOLOFF_MESSAGE = _("Too many failed sign-ins: this account or address is locked for a "
+                         "while. Try again later or ask the administrator to unlock it.")
+AXES_PERMALOCK_MESSAGE = _("Too many failed sign-ins: this account or address is locked. "
+                           "Ask the administrator to unlock it.")
+# Behind N reverse proxies the client's address is the N-th from the right in
+# X-Forwarded-For (0: REMOTE_ADDR, nothing forwarded is believed).
+NTM_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+
+# An optional second factor (TOTP) for the chairman, council members and administrators:
+# enrolled in the admin ("TOTP devices"); see web.auth.
+OTP_TOTP_ISSUER = "NTM"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -155,6 +254,16 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "web.api.views.exception_handler",
+    # Requests per caller (signed-in user, or address when anonymous); NTM_API_RATE_*.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("NTM_API_RATE_ANON", "30/minute"),
+        "user": os.environ.get("NTM_API_RATE_USER", "600/minute"),
+    },
+    "NUM_PROXIES": NTM_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NTM recognition API",
@@ -166,6 +275,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and the docs are for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentKindEnum": "dossiers.models.assessment.DossierDocument.Kind",
+        "AgendaItemKindEnum": "dossiers.models.council.AgendaItem.Kind",
+        "ConfirmationKindEnum": [("debt", "debt"), ("security", "security")],
+    },
 }
 
 # --- Celery -----------------------------------------------------------------
@@ -222,9 +338,30 @@ NTM_CRITERIA_DIR = Path(
 NTM_BASE_URL = os.environ.get("NTM_BASE_URL", "http://127.0.0.1:8000")
 NTM_EVIDENCE_MAX_BYTES = int(os.environ.get("NTM_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 
+# API throttling counts in the cache: with several gunicorn workers set DJANGO_CACHE_URL
+# (e.g. redis://127.0.0.1:6379/1) so that they share one count.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": os.environ["DJANGO_CACHE_URL"]}
+    if os.environ.get("DJANGO_CACHE_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Server errors go to ADMINS by e-mail (a broken audit chain is mailed by audit.tasks).
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false"]},
+    },
+    "loggers": {
+        "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR",
+                           "propagate": False},
+        "django.security": {"handlers": ["console", "mail_admins"], "level": "ERROR",
+                            "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

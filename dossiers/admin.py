@@ -12,11 +12,13 @@ from typing import Any
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from guardian.admin import GuardedModelAdmin
 
 from audit import trail
 
 from . import models as m
+from .services.agencies import agency_set_active
 
 
 def _editable_fields(obj: models.Model) -> list[str]:
@@ -126,6 +128,19 @@ class AgencyAdmin(AuditedAdmin, GuardedModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # Deactivation goes through its service, which takes every right away at once.
+        if not (change and "active" in form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        wanted = obj.active
+        obj.active = not wanted
+        super().save_model(request, obj, form, change)
+        agency_set_active(actor=request.user, agency=obj, active=wanted,
+                          reason=form.data.get("_audit_reason", "") or
+                          gettext("Changed in the administration"))
+        obj.active = wanted
 
 
 @admin.register(m.Membership)

@@ -1,9 +1,13 @@
-"""Logins, logouts and failed logins go into the audit trail."""
+"""Sign-ins and sign-outs go into the audit trail.
+
+Failed sign-ins do not: anyone on the network can cause them, and every event of the
+chained trail is appended under the installation-wide chain lock, so guessing passwords
+would slow down every province's work. django-axes keeps them instead (its access failure
+log and attempts, in the admin), and refuses a username or an address after too many."""
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
 from django.dispatch import receiver
 
@@ -30,14 +34,3 @@ def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         return
     with transaction.atomic():
         trail.record(actor=user, agency=_agency_of(user), action="auth.logout", obj=user)
-
-
-@receiver(user_login_failed, dispatch_uid="audit_login_failed")
-def audit_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
-    username = str(credentials.get("username", ""))[:150]
-    known = get_user_model().objects.filter(username=username).first()
-    with transaction.atomic():
-        trail.record(actor=None, agency=_agency_of(known), action="auth.login_failed", obj=None,
-                     object_type="auth.user", object_id=str(known.pk) if known else "",
-                     object_repr=username or "?",
-                     after={"username": username, "known_user": known is not None})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -57,7 +58,8 @@ def agency_add_member(*, actor: Any, agency: Agency, user: Any, title: str = "",
     before = None if created else trail.snapshot(membership, MEMBER_FIELDS)
     membership.title, membership.is_head, membership.is_delegate = title, is_head, is_delegate
     membership.save()
-    user.groups.add(agency.group)
+    if agency.active:  # a deactivated agency's group has no members: it gives no right
+        user.groups.add(agency.group)
     trail.record(actor=actor, action="agency.member_add", obj=membership,
                  province=agency.province, before=before,
                  after=trail.snapshot(membership, MEMBER_FIELDS))
@@ -76,3 +78,25 @@ def agency_remove_member(*, actor: Any, agency: Agency, user: Any, reason: str) 
                  reason=reason)
     membership.delete()
     user.groups.remove(agency.group)
+
+
+@transaction.atomic
+def agency_set_active(*, actor: Any, agency: Agency, active: bool, reason: str) -> Agency:
+    """Deactivate (or reactivate) an agency. Its rights, reads included, are object
+    permissions of its group: deactivating empties the group, so every member loses every
+    right at once (pages, API, tasks); reactivating puts its members back."""
+    permissions.require_administrator(actor, agency.province)
+    agency = Agency.objects.select_for_update().select_related("group").get(pk=agency.pk)
+    if agency.active == active:
+        return agency
+    agency.active = active
+    agency.save(update_fields=["active"])
+    members = list(get_user_model().objects.filter(memberships__agency=agency).order_by("pk"))
+    if active:
+        agency.group.user_set.add(*members)
+    else:
+        agency.group.user_set.clear()
+    trail.record(actor=actor, action="agency.activate" if active else "agency.deactivate",
+                 obj=agency, province=agency.province, before={"active": not active},
+                 after={"active": active, "members": [u.pk for u in members]}, reason=reason)
+    return agency

@@ -37,6 +37,11 @@ SA_FIELDS = ("value", "met", "note")
 FILE_FIELDS = ("original_name", "content_type", "size", "sha256")
 
 
+# The statuses in which the commune still holds its dossier (before submission).
+COMMUNE_STATUSES = (DossierStatus.SELF_ASSESSMENT, DossierStatus.PUBLIC_POSTING,
+                    DossierStatus.SURVEY, DossierStatus.READY_TO_SUBMIT)
+
+
 def _locked(dossier: Dossier) -> Dossier:
     return Dossier.objects.select_for_update(of=("self",)).select_related(
         "commune__province", "criteria_set", "regulation").get(pk=dossier.pk)
@@ -104,7 +109,9 @@ def evidence_add(*, actor: Any, dossier: Dossier, criterion: Criterion,
     dossier = _locked(dossier)
     permissions.require(actor, "edit_self_assessment", dossier)
     if dossier.status != DossierStatus.SELF_ASSESSMENT:
-        returned = CriterionAppraisal.objects.filter(
+        # After self-assessment the evidence is frozen, except to answer a criterion
+        # returned for supplement while the province appraises.
+        returned = dossier.status == DossierStatus.APPRAISAL and CriterionAppraisal.objects.filter(
             dossier=dossier, round=dossier.round, criterion=criterion,
             status=AppraisalStatus.RETURNED).exists()
         if not returned:
@@ -154,11 +161,13 @@ def evidence_withdraw(*, actor: Any, evidence: Evidence, reason: str) -> Evidenc
 @transaction.atomic
 def document_add(*, actor: Any, dossier: Dossier, kind: str, upload: IO[bytes],
                  name: str) -> DossierDocument:
+    """A document of the step that owns it, only while the dossier is at that step: the
+    commune's until it submits, the district's during its verification, the coordination
+    office's during consolidation. Afterwards the dossier's documents are frozen."""
     dossier = _locked(dossier)
-    if kind in DossierDocument.REQUIRED_FOR_SUBMISSION:
+    if kind in (*DossierDocument.REQUIRED_FOR_SUBMISSION, DossierDocument.Kind.OTHER):
         permissions.require(actor, "edit_self_assessment", dossier)
-        _require_status(dossier, DossierStatus.SELF_ASSESSMENT, DossierStatus.PUBLIC_POSTING,
-                        DossierStatus.SURVEY, DossierStatus.READY_TO_SUBMIT)
+        _require_status(dossier, *COMMUNE_STATUSES)
         agency = _commune_agency(actor, dossier)
     elif kind == DossierDocument.Kind.DISTRICT_REPORT:
         permissions.require(actor, "verify_district", dossier)
@@ -168,9 +177,6 @@ def document_add(*, actor: Any, dossier: Dossier, kind: str, upload: IO[bytes],
         permissions.require(actor, "coordinate_dossier", dossier)
         _require_status(dossier, DossierStatus.CONSOLIDATION)
         agency = permissions.acting_agency(actor, kind=K.COORDINATION_OFFICE)
-    elif kind == DossierDocument.Kind.OTHER:
-        permissions.require(actor, "edit_self_assessment", dossier)
-        agency = _commune_agency(actor, dossier)
     else:
         raise RuleViolation(_("Unknown document kind “%(kind)s”.") % {"kind": kind})
     document = DossierDocument(dossier=dossier, kind=kind)

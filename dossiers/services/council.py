@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from .. import conditions, permissions
 from ..exceptions import RuleViolation
 from ..models import Agency, AgendaItem, Batch, CouncilMeeting, Vote
 from ..transitions import transition_apply
+from .setup import regulation_profile_current
 
 K = Agency.Kind
 
@@ -79,6 +81,15 @@ def meeting_open(*, actor: Any, meeting: CouncilMeeting, present: list[Any]) -> 
                             % {"names": ", ".join(strangers)})
     if not member_ids:
         raise RuleViolation(_("The council has no members."))
+    present = list({u.pk: u for u in present}.values())
+    quorum = regulation_profile_current(province=meeting.council.province,
+                                        on=timezone.localdate()).quorum
+    if Fraction(len(present), len(member_ids)) < quorum:
+        raise RuleViolation(
+            _("No quorum: %(present)s of %(members)s members present, at least %(min)s "
+              "required to open the meeting.") % {"present": len(present),
+                                                  "members": len(member_ids),
+                                                  "min": conditions.pct(quorum)})
     meeting.members_total = len(member_ids)
     meeting.opened_at = timezone.now()
     transition_apply(meeting, "open", actor=actor, action="meeting.open",

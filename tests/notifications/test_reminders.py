@@ -254,7 +254,7 @@ def test_delivery_events_arrive_through_the_signed_webhook(appraisal, kit, clien
                "Details": "550 mailbox unavailable"}
     url = "/anymail/postmark/tracking/"
     unsigned = client.post(url, json.dumps(payload), content_type="application/json")
-    assert unsigned.status_code in (400, 401, 403)
+    assert unsigned.status_code == 400
     auth = "Basic " + base64.b64encode(b"hook:secret").decode()
     signed = client.post(url, json.dumps(payload), content_type="application/json",
                          HTTP_AUTHORIZATION=auth)

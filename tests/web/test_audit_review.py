@@ -204,20 +204,29 @@ def test_nobody_can_change_the_trail_through_the_pages(client, journey, kit):
 
 
 def test_logins_and_failed_logins_are_recorded(client, kit):
+    """A failed sign-in is kept by django-axes, outside the chained trail (whose lock anyone
+    guessing passwords would otherwise take); a successful one is in the trail."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
     officer = kit.users["vpdp"]
+    events = AuditEvent.objects.count()
     response = client.post(reverse("login"), {"username": "vpdp", "password": "wrong"},
                            REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 200
-    failed = AuditEvent.objects.filter(action="auth.login_failed").latest("seq")
-    assert failed.after == {"username": "vpdp", "known_user": True}
-    assert failed.actor is None and failed.object_id == str(officer.pk)
-    assert failed.remote_addr == "10.1.2.3" and failed.request_path == reverse("login")
-    assert failed.province_id == kit.province.pk
-    response = client.post(reverse("login"), {"username": "vpdp", "password": PASSWORD})
+    assert AuditEvent.objects.count() == events
+    failed = AccessFailureLog.objects.get()
+    assert (failed.username, failed.ip_address, failed.path_info) == (
+        "vpdp", "10.1.2.3", reverse("login"))
+    assert AccessAttempt.objects.get().failures_since_start == 1
+    response = client.post(reverse("login"), {"username": "vpdp", "password": PASSWORD},
+                           REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 302
     login_event = AuditEvent.objects.filter(action="auth.login").latest("seq")
     assert login_event.actor == officer and login_event.agency_id == kit.agencies["coordination"].pk
     assert login_event.request_id
+    assert login_event.remote_addr == "10.1.2.3"
+    # A success resets the count of that username and address.
+    assert not AccessAttempt.objects.exists()
 
 
 def test_pages_are_in_vietnamese_by_default(client, kit):

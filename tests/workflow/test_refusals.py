@@ -9,6 +9,8 @@ from audit.models import AuditEvent
 from dossiers.exceptions import NotAllowed, RuleViolation
 from dossiers.models import AgendaItem, DossierStatus, Level, Revocation
 from dossiers.services import assessment
+from dossiers.services.council import meeting_open
+from dossiers.services.setup import regulation_profile_publish
 from workflow import services
 from workflow.models import DossierProcess
 
@@ -222,9 +224,35 @@ def _at_council(journey):
     journey.schedule()
 
 
-def test_quorum_missed_returns_to_consolidation(journey):
+def test_a_meeting_opens_only_with_a_quorum_of_its_members(journey, kit):
     j = journey
     _at_council(j)
+    meeting = j._meeting()
+    with Unchanged(j), pytest.raises(RuleViolation, match="3 of 5 members present"):
+        j.open_meeting(present=3)  # 3 of 5 is under two thirds
+    with Unchanged(j), pytest.raises(RuleViolation, match="Not members of the council"):
+        meeting_open(actor=j.u("vpdp"), meeting=meeting,
+                     present=[*kit.council_members[:4], j.u("vpdp")])
+    # The same member twice counts once.
+    with Unchanged(j), pytest.raises(RuleViolation, match="3 of 5 members present"):
+        meeting_open(actor=j.u("vpdp"), meeting=meeting,
+                     present=[*kit.council_members[:3], kit.council_members[0]])
+    meeting.refresh_from_db()
+    assert (meeting.status, list(meeting.present.all())) == ("planned", [])
+    j.open_meeting(present=4)  # 4 of 5 is over two thirds
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.present.count(), meeting.members_total) == (
+        "in_session", 4, 5)
+
+
+def test_quorum_missed_returns_to_consolidation(journey, kit):
+    j = journey
+    _at_council(j)
+    # The province lowers its quorum to one half: the meeting opens with 3 of 5, but the
+    # dossier keeps the profile it was registered under (two thirds) and misses it.
+    regulation_profile_publish(actor=kit.admin, province=kit.province,
+                               valid_from=timezone.localdate(), reason="test",
+                               council_quorum="1/2")
     j.open_meeting(present=3)  # 3 of 5 is under two thirds
     j.vote(present=3)
     item = j.close_vote()
