@@ -20,10 +20,10 @@ def ensure_sqlite_append_only(using: str = "default", **kwargs: object) -> None:
     """SQLite loses triggers when a migration rebuilds the table: put it back every time."""
     from django.db import connections
 
-    from .sqlite import TRIGGERS
+    from .sqlite import ALL_TRIGGERS
 
     connection = connections[using]
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            for sql in TRIGGERS:
+            for sql in ALL_TRIGGERS:
                 cursor.execute(sql)
