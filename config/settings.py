@@ -116,6 +116,10 @@ if DATABASE_OWNER_URL:
     DATABASES["owner"] = dj_database_url.parse(DATABASE_OWNER_URL)
     if DATABASES["owner"]["NAME"] != DATABASES["default"]["NAME"]:
         raise RuntimeError("DATABASE_OWNER_URL must name the same database as DATABASE_URL")
+# The role granted its rights after each migrate (default: DATABASE_URL's user, when an owner
+# is set apart).
+DATABASE_APP_ROLE = os.environ.get(
+    "DATABASE_APP_ROLE", DATABASES["default"].get("USER", "") if DATABASE_OWNER_URL else "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
