@@ -171,12 +171,13 @@ RECHAINED = "rechained"            # a run of events re-hashed without the key
 FORGED_APPEND = "forged_append"    # events at the end not written by the application
 CUT_TAIL = "cut_tail"              # events removed from the end, below a checkpointed head
 CHECKPOINT = "checkpoint"          # a checkpoint whose signature does not verify
+UNKNOWN_KEY = "unknown_key"        # events naming a key that is not configured
 
 KIND_NAMES = {
     MISSING: "deleted events", LINK: "broken link", EDITED: "edited event",
     PK_CHANGED: "changed primary key", REORDERED: "reordered events",
     RECHAINED: "re-chained segment", FORGED_APPEND: "forged append", CUT_TAIL: "cut tail",
-    CHECKPOINT: "forged checkpoint",
+    CHECKPOINT: "forged checkpoint", UNKNOWN_KEY: "unknown key",
 }
 
 
@@ -359,6 +360,11 @@ def _unauthentic(event: AuditEvent, prev: AuditEvent | None, stream: _Stream, wh
         return _fail(FORGED_APPEND, count, seq,
                      f"event(s) {span} at the end of the chain were not written by the "
                      f"application ({why})", verifier)
+    if event.key_id and event.key_id not in verifier.keys.hmac_keys:
+        return _fail(UNKNOWN_KEY, count, seq,
+                     f"event(s) {span} name the audit key {event.key_id!r}, which is not "
+                     "configured: a former key missing from NTM_AUDIT_HMAC_KEYS, or events not "
+                     "written by the application", verifier)
     rehashed = any(c.hash != next(e.hash for e in run if e.seq == c.seq) for c in covered)
     if len(run) == 1 and not rehashed and (after is None or after.prev_hash == event.hash):
         return _fail(EDITED, count, seq,

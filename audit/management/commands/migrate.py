@@ -21,7 +21,7 @@ def connected_as_owner(alias: str):
         return
     connection = connections[alias]
     saved = {key: connection.settings_dict.get(key) for key in _CREDENTIALS}
-    owner = connections[OWNER_ALIAS].settings_dict
+    owner = settings.DATABASES[OWNER_ALIAS]
     connection.close()
     connection.settings_dict.update({key: owner.get(key) for key in _CREDENTIALS})
     try:
