@@ -356,6 +356,11 @@ def _unauthentic(event: AuditEvent, prev: AuditEvent | None, stream: _Stream, wh
     span = f"#{first}" if first == last else f"#{first} to #{last}"
     covered = [c for s in range(first, last + 1) for c in heads.get(s, [])]
     after = stream.peek()
+    if after is None and heads and max(heads) > last:
+        return _fail(CUT_TAIL, count, seq,
+                     f"the chain was cut below its checkpointed head #{max(heads)} and event(s) "
+                     f"{span} written in place by something other than the application ({why})",
+                     verifier)
     if after is None and not covered:
         return _fail(FORGED_APPEND, count, seq,
                      f"event(s) {span} at the end of the chain were not written by the "

@@ -346,6 +346,20 @@ def test_cut_tail_and_forged_reappend_is_found(trail12, mailoutbox):
     assert (report.kind, report.first_bad_seq) == (chain.RECHAINED, 12)
 
 
+def test_cut_tail_replaced_by_forged_events_is_found(trail12, mailoutbox):
+    checkpoints.checkpoint_create()  # signs #12
+    with triggers_off(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE seq >= %s", [10])
+    forge_after(AuditEvent.objects.get(seq=9), key_id="dev", hash_with=plain_sha256)
+    report = chain.verify_chain()
+    assert (report.ok, report.kind, report.first_bad_seq, report.count) == (
+        False, chain.CUT_TAIL, 10, 9)
+    assert report.problem == (
+        "cut tail: the chain was cut below its checkpointed head #12 and event(s) #10 written in "
+        "place by something other than the application (its hash is not the one the "
+        "application computes with its audit key)")
+
+
 def test_forged_checkpoint_is_found(trail12):
     head = trail12[-1]
     forged = AuditCheckpoint(seq=head.seq + 5, hash="ab" * 32, at=timezone.now())
