@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import AuditEvent
+from .models import AuditCheckpoint, AuditEvent
 
 
 @admin.register(AuditEvent)
@@ -13,6 +13,22 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("seq", "at", "actor_name", "agency_name", "action", "object_repr")
     list_filter = ("action",)
     search_fields = ("object_repr", "actor_name", "agency_name", "reason")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(admin.ModelAdmin):
+    """Signed chain heads: read-only, like the events."""
+
+    list_display = ("seq", "at", "key_id", "hash")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -9,9 +9,13 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """One recorded change. Rows are only ever inserted (see ``audit.trail.record``).
 
-    ``hash`` covers the event's content and ``prev_hash`` (the hash of event ``seq - 1``),
-    so editing, deleting or reordering any row breaks the chain that ``verify_audit``
-    checks. On PostgreSQL a trigger refuses UPDATE and DELETE outright.
+    ``hash`` covers the event's content, its primary key and ``prev_hash`` (the hash of
+    event ``seq - 1``), keyed (HMAC-SHA256) with the audit key named by ``key_id``, which lives
+    outside the database: editing, deleting, reordering or forging any row breaks the chain that
+    ``verify_audit`` checks. Events written before keys existed have an empty ``key_id`` and
+    a plain SHA-256 hash (legacy; accepted only before the first keyed event). On PostgreSQL
+    a trigger refuses UPDATE and DELETE, and the application's database role may only INSERT
+    and SELECT (docs/DATABASE_ROLES.md).
     The agency, dossier and province an event is about are kept as plain ids: the trail
     sits below the domain, and no cascade can ever touch an event.
     """
@@ -37,6 +41,7 @@ class AuditEvent(models.Model):
     remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    key_id = models.CharField(_("key"), max_length=32, blank=True, default="")
 
     class Meta:
         # The table keeps the name it had when the trail lived in the workflow app.
@@ -55,3 +60,28 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
+
+
+class AuditCheckpoint(models.Model):
+    """The chain head (sequence, hash, time) signed with the audit signing key (Ed25519) and
+    e-mailed to the auditors: deleting events from the end, or rewriting the chain up to a
+    checkpointed head, is found by ``verify_audit`` even by someone who holds the database."""
+
+    seq = models.PositiveBigIntegerField(_("sequence"), db_index=True)
+    hash = models.CharField(_("hash"), max_length=64)
+    at = models.DateTimeField(_("time"))
+    key_id = models.CharField(_("key"), max_length=32)
+    signature = models.CharField(_("signature"), max_length=128)
+
+    class Meta:
+        db_table = "audit_checkpoint"
+        ordering = ["seq", "at"]
+        triggers = [
+            pgtrigger.Protect(name="audit_checkpoint_append_only",
+                              operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}…"

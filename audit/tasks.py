@@ -1,28 +1,24 @@
-"""Background work on the audit trail (thin wrappers around ``audit.chain``)."""
-
-import logging
+"""Background work on the audit trail (thin wrappers around ``audit.chain`` and
+``audit.checkpoints``)."""
 
 from celery import shared_task
-from django.core.mail import mail_admins
 from django.db import transaction
 
 from . import trail
 from .chain import verify_chain
+from .checkpoints import ChainBroken, alert_broken, checkpoint_create
 from .models import AuditEvent
-
-log = logging.getLogger(__name__)
 
 
 @shared_task(name="audit.verify")
 def audit_verify() -> dict:
-    """Verify the whole chain; record the verified head, or alert the administrators."""
+    """Verify the whole chain and the checkpoints; record the verified head, or alert the
+    administrators."""
     report = verify_chain()
     if not report.ok:
-        log.error("Audit chain broken at event #%s: %s", report.first_bad_seq, report.problem)
-        mail_admins("Audit chain broken",
-                    f"Event #{report.first_bad_seq}: {report.problem}. "
-                    f"{report.count} event(s) before it are intact.")
-        return {"ok": False, "count": report.count, "first_bad_seq": report.first_bad_seq}
+        alert_broken(report)
+        return {"ok": False, "count": report.count, "first_bad_seq": report.first_bad_seq,
+                "kind": report.kind}
     with transaction.atomic():
         head = AuditEvent.objects.order_by("-seq").first()
         if head is not None:
@@ -30,3 +26,15 @@ def audit_verify() -> dict:
                          after={"events": report.count, "head_seq": head.seq,
                                 "head_hash": head.hash})
     return {"ok": True, "count": report.count}
+
+
+@shared_task(name="audit.checkpoint")
+def audit_checkpoint() -> dict:
+    """Sign the chain head and e-mail the checkpoint to the auditors (every six hours)."""
+    try:
+        checkpoint = checkpoint_create()
+    except ChainBroken as exc:
+        return {"ok": False, "first_bad_seq": exc.report.first_bad_seq, "kind": exc.report.kind}
+    if checkpoint is None:
+        return {"ok": True, "seq": None}
+    return {"ok": True, "seq": checkpoint.seq, "hash": checkpoint.hash}

@@ -1,7 +1,7 @@
 """The audit trail: every change the engine makes is recorded here, in the same transaction.
 
 ``record`` is the only way events are written; each event is linked into the hash chain
-of ``audit.chain``. The request an event comes from and the person the engine acts for
+of ``audit.chain``, keyed with the current audit key (``audit.keys``). The request an event comes from and the person the engine acts for
 during automatic steps are carried in context variables set by the middleware and by
 ``acting_as``.
 """
@@ -17,7 +17,8 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, event_hash, lock_chain, to_json
+from .chain import GENESIS_HASH, event_hash, lock_chain, next_event_id, to_json
+from .keys import keyring
 from .models import AuditEvent
 
 
@@ -106,9 +107,11 @@ def record(
         raise AuditError("an audit event names the object it is about")
     province_id = province.pk if province is not None else _province_id_of(obj, dossier, agency)
     request = _request.get()
+    keys = keyring()
     lock_chain()
     last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
     event = AuditEvent(
+        id=next_event_id(),
         seq=(last["seq"] + 1) if last else 1,
         at=timezone.now(),
         actor=actor,
@@ -128,8 +131,9 @@ def record(
         request_path=request.path,
         remote_addr=request.remote_addr,
         prev_hash=last["hash"] if last else GENESIS_HASH,
+        key_id=keys.hmac_key_id,
     )
-    event.hash = event_hash(event)
+    event.hash = event_hash(event, keys=keys)
     event.save(force_insert=True)
     return event
 

@@ -7,6 +7,8 @@ environment the same code runs on PostgreSQL and Redis.
 
 import datetime as dt
 import os
+import re
+import sys
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -35,6 +37,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 # settings do); without it the product refuses to start unless it has a secret key and the
 # host names it serves.
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# Under the test runner (pytest, or manage.py test) development keys are derived, as with DEBUG.
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if DEBUG:
@@ -174,6 +178,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once; the web server, the Celery worker
     # and beat share the file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# Least privilege on PostgreSQL (docs/DATABASE_ROLES.md): DATABASE_URL connects as the
+# application's role, which may only INSERT and SELECT the audit tables; DATABASE_OWNER_URL
+# (same database, the role that owns the tables) is used by ``manage.py migrate`` alone, which
+# then grants the application's role what it may do.
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+if DATABASE_OWNER_URL:
+    DATABASES["owner"] = dj_database_url.parse(DATABASE_OWNER_URL)
+    if DATABASES["owner"]["NAME"] != DATABASES["default"]["NAME"]:
+        raise RuntimeError("DATABASE_OWNER_URL must name the same database as DATABASE_URL")
+# The role granted its rights after each migrate (default: DATABASE_URL's user, when an owner
+# is set apart).
+DATABASE_APP_ROLE = os.environ.get(
+    "DATABASE_APP_ROLE", DATABASES["default"].get("USER", "") if DATABASE_OWNER_URL else "")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -346,6 +364,65 @@ CACHES = {
     if os.environ.get("DJANGO_CACHE_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
+
+# --- Audit keys (docs/AUDIT_KEYS.md) ------------------------------------------------
+# Each event's hash is an HMAC-SHA256 keyed with a secret kept outside the database, and the
+# chain head is signed at intervals (Ed25519) and e-mailed to the auditors. Production must
+# set both keys; with DEBUG or under the test runner, development keys are derived from
+# SECRET_KEY (key id "dev").
+_AUDIT_KEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+
+
+def _audit_hmac_keys() -> dict[str, bytes]:
+    """``id:hex`` pairs from NTM_AUDIT_HMAC_KEYS (comma-separated) and from the file named
+    by NTM_AUDIT_HMAC_KEYS_FILE (one a line, ``#`` comments)."""
+    text = os.environ.get("NTM_AUDIT_HMAC_KEYS", "")
+    path = os.environ.get("NTM_AUDIT_HMAC_KEYS_FILE", "")
+    if path:
+        text += "\n" + Path(path).read_text(encoding="utf-8")
+    keys: dict[str, bytes] = {}
+    for item in re.split(r"[,\n]", text):
+        item = item.strip()
+        if not item or item.startswith("#"):
+            continue
+        key_id, _sep, secret = item.partition(":")
+        key_id = key_id.strip()
+        if not _AUDIT_KEY_ID.match(key_id):
+            raise RuntimeError(f"audit key id {key_id!r}: letters, digits, '.', '_', '-' (<= 32)")
+        try:
+            key = bytes.fromhex(secret.strip())
+        except ValueError:
+            raise RuntimeError(f"audit key {key_id!r} is not hexadecimal") from None
+        if len(key) < 32:
+            raise RuntimeError(f"audit key {key_id!r} is shorter than 32 bytes")
+        keys[key_id] = key
+    return keys
+
+
+NTM_AUDIT_HMAC_KEYS = _audit_hmac_keys()
+# The key that new events are written with (default: the last one listed); the others stay
+# to verify the events written before a rotation.
+NTM_AUDIT_HMAC_KEY_ID = os.environ.get(
+    "NTM_AUDIT_HMAC_KEY_ID", next(reversed(NTM_AUDIT_HMAC_KEYS), ""))
+if NTM_AUDIT_HMAC_KEYS and NTM_AUDIT_HMAC_KEY_ID not in NTM_AUDIT_HMAC_KEYS:
+    raise RuntimeError("NTM_AUDIT_HMAC_KEY_ID names none of the keys in NTM_AUDIT_HMAC_KEYS")
+# The Ed25519 private key that signs checkpoints: a PEM file (``openssl genpkey -algorithm
+# ed25519``) or the 32-byte seed in hexadecimal.
+_signing_key_file = os.environ.get("NTM_AUDIT_SIGNING_KEY_FILE", "")
+NTM_AUDIT_SIGNING_KEY = (Path(_signing_key_file).read_bytes() if _signing_key_file
+                         else os.environ.get("NTM_AUDIT_SIGNING_KEY", "").encode())
+# Public keys (hexadecimal, comma-separated) of former signing keys, to verify old checkpoints.
+NTM_AUDIT_VERIFY_KEYS = [k.strip() for k in os.environ.get("NTM_AUDIT_VERIFY_KEYS", "").split(",")
+                         if k.strip()]
+NTM_AUDIT_DEV_KEYS = DEBUG or TESTING
+if not NTM_AUDIT_DEV_KEYS and not (NTM_AUDIT_HMAC_KEYS and NTM_AUDIT_SIGNING_KEY):
+    raise RuntimeError("NTM_AUDIT_HMAC_KEYS (or NTM_AUDIT_HMAC_KEYS_FILE) and "
+                       "NTM_AUDIT_SIGNING_KEY_FILE (or NTM_AUDIT_SIGNING_KEY) must be set "
+                       "when DJANGO_DEBUG is off")
+# Who receives each signed checkpoint (comma-separated); without any, the ADMINS.
+NTM_AUDIT_CHECKPOINT_RECIPIENTS = [
+    a.strip() for a in os.environ.get("NTM_AUDIT_CHECKPOINT_RECIPIENTS", "").split(",")
+    if a.strip()]
 
 LOGGING = {
     "version": 1,

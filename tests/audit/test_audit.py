@@ -169,9 +169,12 @@ def test_deleted_and_renumbered_event_is_found(events):
         event.seq -= 1
     report = chain.verify_chain(events)
     assert report.ok is False
-    # The event now numbered like the removed one no longer links to its predecessor.
+    # The event now numbered like the removed one was written under the next number.
     assert report.first_bad_seq == removed.seq
-    assert "link to the previous event" in report.problem
+    assert report.kind == chain.MISSING
+    assert report.problem == (f"deleted events: the event stored as #{removed.seq} was written "
+                              f"as #{removed.seq + 1}: 1 event(s) before it were deleted and "
+                              "the events after renumbered")
 
 
 @pytest.mark.django_db
@@ -223,7 +226,7 @@ def test_sqlite_deleted_event_is_found_by_verify_audit(on_sqlite, events):
     report = chain.verify_chain()
     assert (report.ok, report.first_bad_seq, report.count) == (False, target.seq + 1, target.seq - 1)
     with pytest.raises(CommandError, match=rf"^Audit chain broken at event #{target.seq + 1}: "
-                                           rf"expected event #{target.seq}.*"
+                                           rf"deleted events: expected event #{target.seq}.*"
                                            rf"{target.seq - 1} event\(s\) before it are intact\.$"):
         call_command("verify_audit", stdout=io.StringIO())
 

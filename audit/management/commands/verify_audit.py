@@ -5,9 +5,12 @@ from audit.models import AuditEvent
 
 
 class Command(BaseCommand):
-    help = ("Check the whole audit hash chain; exit non-zero at the first event that does not "
-            "match. Keep the head it prints somewhere else: --expect-seq/--expect-hash then prove "
-            "that no event up to it was removed from the end of the chain.")
+    help = ("Check the whole audit trail: every checkpoint's signature, every event's keyed hash "
+            "and link in order, and that no checkpointed head has vanished. Exit non-zero at the "
+            "first problem, named: deleted events, an edited event, a changed primary key, "
+            "reordered events, a re-chained segment, a forged append, a cut tail, a forged "
+            "checkpoint. --expect-seq/--expect-hash check a head kept outside the server (e.g. "
+            "from a checkpoint e-mail).")
 
     def add_arguments(self, parser):
         parser.add_argument("--expect-seq", type=int, help="an event number recorded earlier")
@@ -27,7 +30,11 @@ class Command(BaseCommand):
                                    f"removed from the end of the chain ({report.count} left).")
             if anchor != expect_hash:
                 raise CommandError(f"Event #{expect_seq} does not have the hash recorded earlier.")
-        head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
         self.stdout.write(f"OK: {report.count} audit event(s), chain intact.")
-        if head:
-            self.stdout.write(f"Head: --expect-seq {head[0]} --expect-hash {head[1]}")
+        if report.head:
+            self.stdout.write(f"Head: --expect-seq {report.head[0]} --expect-hash {report.head[1]}")
+        self.stdout.write(f"Checkpoints: {report.checkpoints} with valid signatures, "
+                          "every checkpointed head present.")
+        if report.legacy:
+            self.stdout.write(f"Legacy: the first {report.legacy} event(s) predate the audit "
+                              "keys (plain SHA-256, not keyed).")
