@@ -227,3 +227,18 @@ def test_malformed_api_input_is_a_400(journey, kit, name):
     body = response.json()
     assert case.words in str(body), body
     assert _counts(case.model) == before
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/api/audit-events/?dossier=abc", 400),
+    ("/api/audit-events/?dossier=%C2%B2", 400),  # "²" is a digit to str.isdigit, not to int
+    (f"/api/audit-events/?dossier={2**64}", 400),
+    ("/api/tasks/?dossier=%C2%B2", 200),
+    (f"/api/tasks/?dossier={2**64}", 200),
+    (f"/api/dossiers/?batch={2**64}", 400),
+])
+def test_malformed_query_parameters_are_not_a_500(journey, kit, path, status):
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(kit.users["vpdp"])
+    response = api.get(path)
+    assert response.status_code == status, response.content[:300]

@@ -263,9 +263,10 @@ class TaskViewSet(viewsets.ViewSet):
             if wanted and wanted != queue:
                 continue
             selected = tasks[queue]
-            if request.query_params.get("dossier", "").isdigit():
+            wanted_dossier = request.query_params.get("dossier", "")
+            if wanted_dossier.isascii() and wanted_dossier.isdigit():
                 selected = selected.filter(
-                    process__dossierprocess__dossier_id=int(request.query_params["dossier"]))
+                    process__dossierprocess__dossier_id=min(int(wanted_dossier), BIGINT_MAX))
             for d in open_task_deadlines(tasks=selected, keep_undated=True):
                 if request.query_params.get("overdue") == "true" and not d.overdue:
                     continue
