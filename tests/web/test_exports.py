@@ -18,7 +18,7 @@ STORED = {
     "remark": "+84 912 345 678",
     "minus": "-2+3",
     "at": "@SUM(A1:A9)",
-    "nul": "a\x00b\x1b[31m\x85",
+    "escape": "a\x1b[31m\x85",  # (PostgreSQL's jsonb cannot hold NUL: see test_cell)
 }
 
 
@@ -48,7 +48,7 @@ def stored_event(journey, kit):
                             object_type="dossiers.publiccomment", object_id="1",
                             object_repr=STORED["object_repr"], dossier=journey.dossier,
                             reason=STORED["reason"],
-                            after={"remark": STORED["remark"], "nul": STORED["nul"]})
+                            after={"remark": STORED["remark"], "escape": STORED["escape"]})
 
 
 def _login(client, kit):

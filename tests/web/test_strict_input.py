@@ -4,9 +4,11 @@ written, never a server error."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -87,6 +89,9 @@ PAGE = {
     "evidence description with NUL": Case("start", "commune", "evidence",
                                           {"criterion": "CRITERION", "description": "a\x00b"},
                                           Evidence, "Description", {"file": "PDF"}),
+    "macro-enabled evidence (docm)": Case("start", "commune", "evidence",
+                                          {"criterion": "CRITERION"}, Evidence, "macros",
+                                          {"file": "DOCM"}),
     "control character in a comment": Case("posting", "commune", "comment",
                                            {"author": "Nguyễn Văn A", "received_on": TODAY,
                                             "content": "thiếu\x0bhồ sơ"}, PublicComment,
@@ -127,6 +132,9 @@ API = {
     "self-assessment criterion 2^63": Case("start", "commune", "dossiers/{d}/self-assessment/",
                                            {"criterion": 2**63, "value": "đạt", "met": True},
                                            SelfAssessment, "criterion"),
+    "pdf polyglot evidence": Case("start", "commune", "dossiers/{d}/evidence/",
+                                  {"criterion": "CRITERION"}, Evidence, "hides another kind",
+                                  {"file": "POLYGLOT"}),
     "evidence description of 301": Case("start", "commune", "dossiers/{d}/evidence/",
                                         {"criterion": "CRITERION", "description": "d" * 301},
                                         Evidence, "description", {"file": "PDF"}),
@@ -178,12 +186,25 @@ def _fill(value: Any, journey, kit, page: bool) -> Any:
         "VILLAGE": lambda: journey.commune.villages.order_by("pk").first().pk,
         "CRITERION": lambda: journey.dossier.criteria_set.criteria.order_by("number").first().pk,
         "PDF": _pdf,
+        "DOCM": lambda: SimpleUploadedFile("bien-ban.docx", _docm()),
+        "POLYGLOT": lambda: SimpleUploadedFile(
+            "scan.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n"),
     }
     return lookup[value]() if isinstance(value, str) and value in lookup else value
 
 
-def _counts(model: type) -> tuple[int, int]:
-    return model.objects.count(), AuditEvent.objects.count()
+def _docm() -> bytes:
+    from tests.dossiers.test_uploads import CT, DOCM_MAIN, archive
+
+    return archive({"[Content_Types].xml": CT % ("word/document.xml", DOCM_MAIN),
+                    "word/document.xml": "<w/>", "word/vbaProject.bin": b"\x00"}).getvalue()
+
+
+def _counts(model: type) -> tuple[int, int, int]:
+    """Rows of ``model``, audit events, and files stored."""
+    media = Path(settings.MEDIA_ROOT)
+    files = sum(1 for p in media.rglob("*") if p.is_file()) if media.exists() else 0
+    return model.objects.count(), AuditEvent.objects.count(), files
 
 
 @pytest.mark.parametrize("name", list(PAGE))
