@@ -17,6 +17,8 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.storages import storages_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NTM_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -246,10 +248,9 @@ FORMAT_MODULE_PATH = ["config.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
+# Uploads: an S3-compatible store when NTM_S3_BUCKET is set (shared by every application
+# server), local files under MEDIA_ROOT otherwise (config/storages.py, README).
+STORAGES = storages_from_env(os.environ)
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("NTM_MEDIA_ROOT", VAR_DIR / "media"))
@@ -355,6 +356,16 @@ NTM_CRITERIA_DIR = Path(
 )
 NTM_BASE_URL = os.environ.get("NTM_BASE_URL", "http://127.0.0.1:8000")
 NTM_EVIDENCE_MAX_BYTES = int(os.environ.get("NTM_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+# Office documents are archives: what they may unpack to, and how many parts they may hold.
+NTM_UPLOAD_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("NTM_UPLOAD_MAX_UNCOMPRESSED_BYTES",
+                                                       str(200 * 1024 * 1024)))
+NTM_UPLOAD_MAX_ENTRIES = int(os.environ.get("NTM_UPLOAD_MAX_ENTRIES", "2000"))
+# Optional virus scan of every upload (dossiers/scanning.py): a class with scan(stream).
+# With NTM_CLAMD_ADDRESS (unix:/run/clamav/clamd.ctl or tcp:host:3310) ClamAV is used.
+NTM_CLAMD_ADDRESS = os.environ.get("NTM_CLAMD_ADDRESS", "")
+NTM_CLAMD_TIMEOUT = float(os.environ.get("NTM_CLAMD_TIMEOUT", "30"))
+NTM_UPLOAD_SCANNER = os.environ.get(
+    "NTM_UPLOAD_SCANNER", "dossiers.scanning.ClamdScanner" if NTM_CLAMD_ADDRESS else "")
 
 # API throttling counts in the cache: with several gunicorn workers set DJANGO_CACHE_URL
 # (e.g. redis://127.0.0.1:6379/1) so that they share one count.

@@ -6,18 +6,21 @@ from django.utils.translation import pgettext_lazy
 
 from audit.labels import ACTIONS
 from dossiers.audit_review import audit_provinces
+from dossiers.columns import BIGINT_MAX, no_control_characters
 from dossiers.models import Agency, Commune
 
 DATE_WIDGET = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y")
 
 
 class AuditFilterForm(forms.Form):
-    dossier = forms.IntegerField(label=_("Dossier no."), required=False, min_value=1)
+    dossier = forms.IntegerField(label=_("Dossier no."), required=False, min_value=1,
+                                 max_value=BIGINT_MAX)
     commune = forms.ModelChoiceField(label=_("Commune"), queryset=Commune.objects.none(),
                                      required=False)
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(),
                                     required=False)
-    actor = forms.CharField(label=_("Actor (login)"), required=False, max_length=150)
+    actor = forms.CharField(label=_("Actor (login)"), required=False, max_length=150,
+                            validators=[no_control_characters])
     action = forms.ChoiceField(label=_("Action"), required=False)
     date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE_WIDGET,
                                 input_formats=["%d/%m/%Y"])

@@ -12,9 +12,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
+from dossiers.columns import INT_MAX, column_length, no_control_characters
 from dossiers.models import (
     Agency,
     AgendaItem,
@@ -22,8 +24,10 @@ from dossiers.models import (
     Commune,
     CouncilMeeting,
     CriterionAppraisal,
+    Decision,
     Dossier,
     DossierDocument,
+    Evidence,
     Level,
     PublicComment,
     Step,
@@ -55,8 +59,25 @@ def yes_no(value: str) -> bool:
     return value == "yes"
 
 
+def strict(field: forms.Field) -> forms.Field:
+    """No control characters in text; integers within what their column can store."""
+    if isinstance(field, forms.CharField) and no_control_characters not in field.validators:
+        field.validators.append(no_control_characters)
+    if isinstance(field, forms.IntegerField) and field.max_value is None:
+        field.max_value = INT_MAX
+        field.validators.append(MaxValueValidator(INT_MAX))
+        field.widget.attrs.setdefault("max", INT_MAX)
+    return field
+
+
 class Form(forms.Form):
-    """A page's form: its errors become the page's messages, each naming its field."""
+    """A page's form: its errors become the page's messages, each naming its field. Every
+    field is strict (``strict``): whatever is typed, the form refuses it or it fits."""
+
+    def full_clean(self) -> None:
+        for field in self.fields.values():
+            strict(field)
+        super().full_clean()
 
     def problems(self) -> list[str]:
         found = []
@@ -178,10 +199,13 @@ class CloseVoteForm(AgendaItemForm):
 
 @for_step("decide")
 class DecisionForm(DossierForm):
-    number = forms.CharField(label=_("Decision number"), max_length=60)
+    number = forms.CharField(label=_("Decision number"),
+                             max_length=column_length(Decision, "number"))
     signed_on = date_field(_("Signed on"))
-    signer_name = forms.CharField(label=_("Signed by"), max_length=200)
-    signer_title = forms.CharField(label=_("Signer's title"), max_length=200)
+    signer_name = forms.CharField(label=_("Signed by"),
+                                  max_length=column_length(Decision, "signer_name"))
+    signer_title = forms.CharField(label=_("Signer's title"),
+                                   max_length=column_length(Decision, "signer_title"))
     file = forms.FileField(label=_("Signed decision"))
 
     def arguments(self) -> dict[str, Any]:
@@ -193,7 +217,8 @@ class DecisionForm(DossierForm):
 @for_step("announce")
 class AnnounceForm(DossierForm):
     announced_on = date_field(_("Announced on"))
-    certificate_number = forms.CharField(label=_("Certificate number"), max_length=60)
+    certificate_number = forms.CharField(
+        label=_("Certificate number"), max_length=column_length(Dossier, "certificate_number"))
 
 
 class ItemsForm(DossierForm):
@@ -281,7 +306,8 @@ class EvidenceForm(DossierForm):
     criterion = forms.IntegerField(label=_("Criterion"), min_value=1)
     indicator = forms.IntegerField(label=_("Indicator"), min_value=1, required=False)
     file = forms.FileField(label=_("Evidence"))
-    description = forms.CharField(label=_("Description"), required=False, max_length=300)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  max_length=column_length(Evidence, "description"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -303,8 +329,10 @@ class EvidenceForm(DossierForm):
 
 
 class CommentForm(DossierForm):
-    author = forms.CharField(label=_("Comment author"), max_length=200)
-    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+    author = forms.CharField(label=_("Comment author"),
+                             max_length=column_length(PublicComment, "author"))
+    organisation = forms.CharField(label=_("Organisation"), required=False,
+                                   max_length=column_length(PublicComment, "organisation"))
     received_on = date_field(_("Received on"))
     content = forms.CharField(label=_("Comment"), max_length=10000)
     response = forms.CharField(label=_("Commune response"), required=False, max_length=10000)
@@ -417,7 +445,8 @@ class SurveyForm(DossierForm):
 # --- the coordination office's pages ------------------------------------------------------
 class MeetingCreateForm(Form):
     council = forms.ModelChoiceField(label=_("Council"), queryset=Agency.objects.none())
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"),
+                            max_length=column_length(CouncilMeeting, "title"))
     date = date_field(_("Date"))
 
     def __init__(self, *args: Any, councils: Any, **kwargs: Any) -> None:

@@ -1,13 +1,18 @@
 """What every page does with a service's refusal."""
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from dossiers.exceptions import NotAllowed, RuleViolation
+
+logger = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -20,3 +25,11 @@ def refusals_shown(request: HttpRequest) -> Iterator[None]:
     except RuleViolation as exc:
         for problem in exc.problems:
             messages.error(request, problem)
+    except ValidationError as exc:  # a model's own validation (full_clean) in a service
+        for problem in exc.messages:
+            messages.error(request, problem)
+    except DataError:
+        # The last net: forms and services check every column first.
+        logger.exception("value refused by the database")
+        messages.error(request, _("A value does not fit what can be stored: check lengths "
+                                  "and numbers."))

@@ -93,12 +93,13 @@ def self_assessment_set(*, actor: Any, dossier: Dossier, criterion: Criterion,
 def upload_store(instance: Any, *, actor: Any, upload: IO[bytes], name: str) -> None:
     """Check an upload and attach it to ``instance`` (evidence, document, decision) unsaved."""
     checked = check_upload(upload, name=name)
-    instance.original_name = name[:255]
+    instance.original_name = checked.display_name  # shown; never used as a path
     instance.content_type = checked.content_type
     instance.size = checked.size
     instance.sha256 = checked.sha256
     instance.uploaded_by = actor
-    instance.file.save(name, File(upload, name=name), save=False)
+    instance.file.save(checked.storage_name, File(upload, name=checked.storage_name),
+                       save=False)
 
 
 @transaction.atomic

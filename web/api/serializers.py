@@ -3,14 +3,17 @@ and right is checked by the services the views call."""
 
 import datetime as dt
 
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from rest_framework import serializers
 
+from dossiers.columns import BIGINT_MAX, INT_MAX, column_length, no_control_characters
 from dossiers.models import (
     AgendaItem,
     Batch,
     BatchDeadline,
     CouncilMeeting,
     CriterionAppraisal,
+    Decision,
     Dossier,
     DossierDocument,
     Evidence,
@@ -19,6 +22,42 @@ from dossiers.models import (
 )
 from dossiers.selectors import waiting_for
 from notifications.deadlines import LegalLimit, legal_limit
+
+# Free text of the TextField columns: bounded all the same.
+TEXT_MAX = 20000
+
+
+def _strict(field: serializers.Field) -> None:
+    """No control characters in text; integers within what their column can store."""
+    if isinstance(field, serializers.ListField):
+        _strict(field.child)
+    if isinstance(field, serializers.CharField):
+        if no_control_characters not in field.validators:
+            field.validators.append(no_control_characters)
+        if field.max_length is None:
+            field.max_length = TEXT_MAX
+            field.validators.append(MaxLengthValidator(TEXT_MAX, message=field.error_messages[
+                "max_length"].format(max_length=TEXT_MAX)))
+    if isinstance(field, serializers.IntegerField) and field.max_value is None:
+        field.max_value = INT_MAX
+        field.validators.append(MaxValueValidator(INT_MAX, message=field.error_messages[
+            "max_value"].format(max_value=INT_MAX)))
+
+
+class Input(serializers.Serializer):
+    """An input: every field strict (``_strict``), so nothing typed reaches the database
+    that its column cannot take. Ids are integers within the range of their column."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for field in fields.values():
+            _strict(field)
+        return fields
+
+
+def Id(**kwargs):  # noqa: N802 - reads as a field type
+    """The id of a row (a BigAutoField)."""
+    return serializers.IntegerField(min_value=1, max_value=BIGINT_MAX, **kwargs)
 
 
 class BatchDeadlineSerializer(serializers.ModelSerializer):
@@ -139,86 +178,89 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
 
 # --- inputs ------------------------------------------------------------------------------
-class RegisterInput(serializers.Serializer):
-    commune = serializers.IntegerField()
+class RegisterInput(Input):
+    commune = Id()
     level = serializers.ChoiceField(choices=Dossier._meta.get_field("level").choices)
-    batch = serializers.IntegerField()
+    batch = Id()
 
 
-class SelfAssessmentInput(serializers.Serializer):
-    criterion = serializers.IntegerField()
-    indicator = serializers.IntegerField(required=False, allow_null=True)
-    value = serializers.CharField(required=False, allow_blank=True, default="")
+class SelfAssessmentInput(Input):
+    criterion = Id()
+    indicator = Id(required=False, allow_null=True)
+    value = serializers.CharField(required=False, allow_blank=True, default="",
+                                  max_length=column_length(SelfAssessment, "value"))
     met = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class EvidenceInput(serializers.Serializer):
-    criterion = serializers.IntegerField()
-    indicator = serializers.IntegerField(required=False, allow_null=True)
+class EvidenceInput(Input):
+    criterion = Id()
+    indicator = Id(required=False, allow_null=True)
     file = serializers.FileField()
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="",
+                                        max_length=column_length(Evidence, "description"))
 
 
-class DocumentInput(serializers.Serializer):
+class DocumentInput(Input):
     kind = serializers.ChoiceField(choices=DossierDocument.Kind.choices)
     file = serializers.FileField()
 
 
-class PublishInput(serializers.Serializer):
+class PublishInput(Input):
     posting_starts_on = serializers.DateField(required=False, allow_null=True)
 
 
-class SurveyResultInput(serializers.Serializer):
-    village = serializers.IntegerField()
-    households = serializers.IntegerField(min_value=0)
-    surveyed = serializers.IntegerField(min_value=0)
-    satisfied = serializers.IntegerField(min_value=0)
+class SurveyResultInput(Input):
+    village = Id()
+    households = serializers.IntegerField(min_value=0, max_value=INT_MAX)
+    surveyed = serializers.IntegerField(min_value=0, max_value=INT_MAX)
+    satisfied = serializers.IntegerField(min_value=0, max_value=INT_MAX)
     households_reason = serializers.CharField(required=False, allow_blank=True, default="",
                                               max_length=2000)
 
 
-class SurveyAppraisalInput(serializers.Serializer):
+class SurveyAppraisalInput(Input):
     process_sound = serializers.BooleanField()
-    sample_surveyed = serializers.IntegerField(min_value=0, default=0)
-    sample_satisfied = serializers.IntegerField(min_value=0, default=0)
+    sample_surveyed = serializers.IntegerField(min_value=0, max_value=INT_MAX, default=0)
+    sample_satisfied = serializers.IntegerField(min_value=0, max_value=INT_MAX, default=0)
     remark = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ConfirmationInput(serializers.Serializer):
+class ConfirmationInput(Input):
     kind = serializers.ChoiceField(choices=["debt", "security"])
     holds = serializers.BooleanField()
     remark = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ScheduleInput(serializers.Serializer):
-    meeting = serializers.IntegerField()
+class ScheduleInput(Input):
+    meeting = Id()
     report = serializers.CharField()
 
 
-class ReasonInput(serializers.Serializer):
+class ReasonInput(Input):
     reason = serializers.CharField()
 
 
-class DecisionInput(serializers.Serializer):
-    number = serializers.CharField()
+class DecisionInput(Input):
+    number = serializers.CharField(max_length=column_length(Decision, "number"))
     signed_on = serializers.DateField()
-    signer_name = serializers.CharField()
-    signer_title = serializers.CharField()
+    signer_name = serializers.CharField(max_length=column_length(Decision, "signer_name"))
+    signer_title = serializers.CharField(max_length=column_length(Decision, "signer_title"))
     file = serializers.FileField()
 
 
-class AnnounceInput(serializers.Serializer):
+class AnnounceInput(Input):
     announced_on = serializers.DateField()
-    certificate_number = serializers.CharField()
+    certificate_number = serializers.CharField(
+        max_length=column_length(Dossier, "certificate_number"))
 
 
-class AppraisalInput(serializers.Serializer):
+class AppraisalInput(Input):
     result = serializers.ChoiceField(choices=["met", "not_met", "returned"])
     remark = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CommentInput(serializers.Serializer):
+class CommentInput(Input):
     author = serializers.CharField(max_length=200)
     organisation = serializers.CharField(required=False, allow_blank=True, default="",
                                          max_length=200)
@@ -228,46 +270,46 @@ class CommentInput(serializers.Serializer):
                                      max_length=10000)
 
 
-class CommentResponseInput(serializers.Serializer):
+class CommentResponseInput(Input):
     response = serializers.CharField(max_length=10000)
 
 
-class AnswerInput(serializers.Serializer):
+class AnswerInput(Input):
     response = serializers.CharField()
 
 
-class MeetingInput(serializers.Serializer):
-    council = serializers.IntegerField()
-    title = serializers.CharField()
+class MeetingInput(Input):
+    council = Id()
+    title = serializers.CharField(max_length=column_length(CouncilMeeting, "title"))
     scheduled_for = serializers.DateTimeField()
-    batch = serializers.IntegerField(required=False, allow_null=True)
+    batch = Id(required=False, allow_null=True)
 
 
-class OpenMeetingInput(serializers.Serializer):
-    present = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+class OpenMeetingInput(Input):
+    present = serializers.ListField(child=Id(), allow_empty=False, max_length=500)
 
 
-class VoteInput(serializers.Serializer):
+class VoteInput(Input):
     in_favour = serializers.BooleanField()
 
 
-class CloseVoteInput(serializers.Serializer):
+class CloseVoteInput(Input):
     defer = serializers.BooleanField(default=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DeadlineInput(serializers.Serializer):
-    step = serializers.CharField()
+class DeadlineInput(Input):
+    step = serializers.CharField(max_length=column_length(BatchDeadline, "step"))
     due_on = serializers.DateField()
     reason = serializers.CharField()
 
 
-class DistrictInput(serializers.Serializer):
+class DistrictInput(Input):
     report = serializers.CharField()
-    votes_for = serializers.IntegerField(min_value=0)
-    members = serializers.IntegerField(min_value=1)
+    votes_for = serializers.IntegerField(min_value=0, max_value=1000)
+    members = serializers.IntegerField(min_value=1, max_value=1000)
 
 
-class StepConfirmationInput(serializers.Serializer):
+class StepConfirmationInput(Input):
     holds = serializers.BooleanField()
     remark = serializers.CharField(required=False, allow_blank=True, default="")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,6 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from audit.models import AuditEvent
 from dossiers import selectors
 from dossiers.audit_review import audit_events_for, dossier_story
+from dossiers.columns import BIGINT_MAX
 from dossiers.conditions import legal_conditions
 from dossiers.exceptions import NotAllowed, RuleViolation
 from dossiers.models import (
@@ -44,6 +47,8 @@ from workflow.selectors import tasks_for
 
 from . import serializers as s
 
+logger = logging.getLogger(__name__)
+
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Refusals come back as JSON a person can act on, never as a 500."""
@@ -57,6 +62,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
                         status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ObjectDoesNotExist):
         return Response({"detail": str(exc) or "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, DataError):
+        # The last net: the inputs and the services check every column first.
+        logger.exception("value refused by the database")
+        message = _("A value does not fit what can be stored: check lengths and numbers.")
+        return Response({"detail": message, "problems": [message]},
+                        status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
 
 
@@ -303,9 +314,10 @@ class TaskViewSet(viewsets.ViewSet):
             if wanted and wanted != queue:
                 continue
             selected = tasks[queue]
-            if request.query_params.get("dossier", "").isdigit():
+            wanted_dossier = request.query_params.get("dossier", "")
+            if wanted_dossier.isascii() and wanted_dossier.isdigit():
                 selected = selected.filter(
-                    process__dossierprocess__dossier_id=int(request.query_params["dossier"]))
+                    process__dossierprocess__dossier_id=min(int(wanted_dossier), BIGINT_MAX))
             for d in open_task_deadlines(tasks=selected, keep_undated=True):
                 if request.query_params.get("overdue") == "true" and not d.overdue:
                     continue
@@ -332,7 +344,10 @@ class AuditEventViewSet(viewsets.ViewSet):
     def list(self, request: Any) -> Response:
         events = audit_events_for(request.user)
         if request.query_params.get("dossier"):
-            events = events.filter(dossier_id=request.query_params["dossier"])
+            dossier = request.query_params["dossier"]
+            if not (dossier.isascii() and dossier.isdigit() and int(dossier) <= BIGINT_MAX):
+                raise DjangoValidationError(_("dossier: give a dossier number."))
+            events = events.filter(dossier_id=int(dossier))
         if request.query_params.get("action"):
             events = events.filter(action=request.query_params["action"])
         from rest_framework.pagination import PageNumberPagination

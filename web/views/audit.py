@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -96,6 +97,26 @@ def dossier_events(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+# A cell a spreadsheet would run as a formula (OWASP: = + - @, and tab or CR before them).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters a spreadsheet cannot hold (XML 1.0 forbids the C0 controls but tab and line
+# breaks) or that hide in a cell: written out as visible escapes, so nothing is lost.
+UNSAFE_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def cell(value: Any) -> Any:
+    """A value as an export cell: never a formula, never a character that breaks the file.
+    The trail is append-only, so whatever it holds must always export."""
+    if not isinstance(value, str):
+        return value
+    value = UNSAFE_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _cells(line: list[Any]) -> list[Any]:
+    return [cell(value) for value in line]
+
+
 def _preamble(form: AuditFilterForm, count: int) -> list[list[str]]:
     report = verify_chain()
     if report.ok:
@@ -146,10 +167,10 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     def rows():
         yield "\ufeff"  # lets spreadsheet programs read the file as UTF-8
         for line in preamble:
-            yield writer.writerow(line)
-        yield writer.writerow(_header())
+            yield writer.writerow(_cells(line))
+        yield writer.writerow(_cells(_header()))
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow(_row(event))
+            yield writer.writerow(_cells(_row(event)))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
@@ -165,10 +186,10 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Audit trail"))
     for line in _preamble(form, events.count()):
-        sheet.append(line)
-    sheet.append(_header())
+        sheet.append(_cells(line))
+    sheet.append(_cells(_header()))
     for event in events.iterator(chunk_size=2000):
-        sheet.append(_row(event))
+        sheet.append(_cells(_row(event)))
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
