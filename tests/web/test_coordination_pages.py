@@ -1,18 +1,21 @@
 """The coordination office's batch board and the departments' appraisal board."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from demo.journey import Journey
 from dossiers.models import BatchDeadline, CriterionAppraisal, Dossier
+from tests.conftest import NOW
 
 
 def messages_of(response):
     return [str(m) for m in response.context["messages"]]
 
 
-def test_batch_board_shows_progress_and_who_is_late(client, kit, journey):
+def test_batch_board_shows_progress_and_who_is_late(client, kit, journey, time_machine):
     journey.to_appraisal()
     for item in journey.items("xd"):
         from workflow import services
@@ -23,8 +26,15 @@ def test_batch_board_shows_progress_and_who_is_late(client, kit, journey):
     assert page.status_code == 200
     row = page.context["rows"][0]
     assert (row.criteria_met, row.criteria_total) == (2, 10)
-    # The batch's appraisal date (10/08/2026) is past: the open departments are late.
-    assert "Sở Nông nghiệp và Môi trường" in row.late and "Sở Xây dựng" not in row.late
+    # Monday 03/08/2026: the batch's appraisal date (10/08/2026) is a week ahead.
+    assert row.late == []
+    # Tuesday 11/08/2026: that date is past; the departments still appraising are late (the
+    # Sở Xây dựng is done). The Front and the confirmations have the legal 15 working days
+    # from the submission on 03/08: until 24/08.
+    time_machine.move_to(dt.datetime(2026, 8, 11, 9, tzinfo=NOW.tzinfo))
+    row = client.get(reverse("batch", args=[kit.batch.pk])).context["rows"][0]
+    assert row.late == ["Công an tỉnh", "Sở Khoa học và Công nghệ", "Sở Nông nghiệp và Môi trường",
+                        "Sở Nội vụ", "Sở Văn hóa"]
 
 
 def test_batch_board_runs_a_fixed_number_of_queries(client, kit, journey,
