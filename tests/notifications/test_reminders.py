@@ -5,10 +5,11 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dossiers.models import Membership
 from dossiers.services.setup import batch_deadline_set
@@ -23,9 +24,12 @@ from notifications.models import (
     ReminderPolicy,
 )
 from notifications.tasks import send_reminder_email
+from tests.conftest import NOW
 from workflow import services as steps
 
 DUE = dt.date(2026, 8, 10)  # the batch's department appraisal date (conftest)
+# The departments appraising the 2026 set's criteria (conftest), in the order of their users.
+DEPARTMENTS = ("ca", "kh", "nn", "nv", "vh", "xd")
 
 
 def at(day: dt.date, hour: int = 7) -> dt.datetime:
@@ -65,13 +69,27 @@ def test_working_days_skip_weekends_and_tet():
     assert calendar.add_working_days(dt.date(2026, 10, 9), 2) == dt.date(2026, 10, 13)
 
 
+def due_dates(step: str) -> list[dt.date]:
+    return [d.due_on for d in open_task_deadlines() if d.step == step]
+
+
 def test_legal_time_limit_without_a_batch_date(journey, kit):
-    journey.to_appraisal()
-    deadline = next(d for d in open_task_deadlines() if d.step == "survey_appraisal")
-    received = timezone.localdate(journey.dossier.submitted_at)
-    assert deadline.due_on == WorkingCalendar().add_working_days(received, 15)
-    department = next(d for d in open_task_deadlines() if d.step == "department_appraisal")
-    assert department.due_on == DUE
+    journey.to_appraisal()  # submitted on Monday 03/08/2026 (the frozen clock)
+    assert timezone.localdate(journey.dossier.submitted_at) == dt.date(2026, 8, 3)
+    # 15 working days, the day of receipt not counted: 04-07/08 (4), 10-14/08 (9),
+    # 17-21/08 (14), Monday 24/08 (15); only weekends skipped.
+    for step in ("survey_appraisal", "debt_confirmation", "security_confirmation"):
+        assert due_dates(step) == [dt.date(2026, 8, 24)], step
+    # The departments have the batch's date instead.
+    assert due_dates("department_appraisal") == [DUE] * 6
+
+
+def test_legal_time_limit_skips_the_national_day_holidays(journey, kit, time_machine):
+    time_machine.move_to(dt.datetime(2026, 8, 24, 9, tzinfo=NOW.tzinfo))
+    journey.to_appraisal()  # submitted on Monday 24/08/2026
+    # 15 working days: 25-28/08 (4); Monday 31/08 (day off in lieu), Tuesday 01/09 and
+    # Wednesday 02/09 (National Day) skipped; 03-04/09 (6), 07-11/09 (11), 14-17/09 (15).
+    assert due_dates("survey_appraisal") == [dt.date(2026, 9, 17)]
 
 
 # --- reminder points -------------------------------------------------------------------
@@ -93,12 +111,16 @@ def test_reminder_points_and_escalation_on_a_frozen_clock(appraisal, kit):
     assert points(run(DUE + dt.timedelta(days=1)), xd) == [("so_xd", "overdue:0")]
     assert run(DUE + dt.timedelta(days=2)) == []
     third = run(DUE + dt.timedelta(days=3))
-    # Overdue again (every 2 days) and escalated after 3 days: to the coordination office
-    # and to the head of the late agency.
+    # Overdue again (every 2 days) and escalated after 3 days: to the head of the late
+    # agency (only the Sở Xây dựng has one here) and to the coordination office, once for
+    # each of the six late departments' tasks.
     assert points(third, xd) == [("so_xd", "escalation"), ("so_xd", "overdue:1")]
-    assert ("vpdp", "escalation") in points(third)
+    assert points(third) == sorted([(f"so_{code}", "overdue:1") for code in DEPARTMENTS]
+                                   + [("so_xd", "escalation")] + [("vpdp", "escalation")] * 6)
     assert run(DUE + dt.timedelta(days=4)) == []
-    assert ("so_xd", "overdue:2") in points(run(DUE + dt.timedelta(days=5)))
+    # Escalated once only.
+    assert points(run(DUE + dt.timedelta(days=5))) == [(f"so_{code}", "overdue:2")
+                                                        for code in DEPARTMENTS]
 
 
 def test_a_missed_sweep_catches_up_once(appraisal, kit):
@@ -129,24 +151,32 @@ def test_one_email_per_person_listing_all_their_items(appraisal, kit):
     messages = [m for m in mail.outbox if m.to == [kit.users["so_xd"].email]]
     assert len(messages) == 1
     message = messages[0]
-    assert "2" in message.subject
-    html = message.alternatives[0][0]
-    assert message.alternatives[0][1] == "text/html"
-    for dossier in (appraisal.dossier, second.dossier):
-        assert str(dossier.commune) in message.body and str(dossier.commune) in html
-        assert reverse("dossier", args=[dossier.pk]) in message.body
-    assert "10/08/2026" in message.body and "7" in message.body
-    # In Vietnamese (the default language).
-    assert "Kính gửi" in message.body or "Dear" not in message.body
+    # In Vietnamese (the default language): two items, none overdue, a week before 10/08.
+    assert message.subject == "[NTM] 2 việc đến hạn"
+    paragraphs = message.body.split("\n\n")
+    assert paragraphs[0] == f"Kính gửi {kit.users['so_xd'].get_full_name()},"
+    base = settings.NTM_BASE_URL.rstrip("/")
+    with translation.override("vi"):
+        urls = {str(d): base + reverse("dossier", args=[d.pk])
+                for d in (appraisal.dossier, second.dossier)}
+    assert sorted(paragraphs[2:4]) == sorted(
+        f"- thẩm định của các sở, ban, ngành: {dossier}\n"
+        f"  Hạn hoàn thành 10/08/2026 — còn 7 ngày\n"
+        f"  {url}" for dossier, url in urls.items())
+    assert paragraphs[4] == f"Nhiệm vụ của Ông/Bà: {base}/"
+    html, content_type = message.alternatives[0]
+    assert content_type == "text/html"
+    for dossier, url in urls.items():
+        assert html.count(f'<a href="{url}">{dossier}</a>') == 1
+    assert html.count("<td>10/08/2026</td>") == 2 and html.count("<td>còn 7 ngày</td>") == 2
 
 
 def test_sweep_twice_sends_nothing_twice(appraisal):
     day = DUE - dt.timedelta(days=7)
     first = run(day)
-    sent = len(mail.outbox)
-    assert first and sent == len(first)
+    assert len(first) == len(mail.outbox) == len(DEPARTMENTS)
     assert run(day) == []
-    assert len(mail.outbox) == sent
+    assert len(mail.outbox) == len(DEPARTMENTS)
     assert Reminder.objects.count() == sum(e.reminders.count() for e in first)
 
 
@@ -159,25 +189,34 @@ def test_a_completed_task_is_not_reminded(appraisal, kit):
     assert statuses == {"cancelled"}
     assert not [m for m in mail.outbox if m.to == [kit.users["so_xd"].email]]
     later = run(DUE - dt.timedelta(days=3))
-    assert ("so_xd", "before:3") not in points(later)
+    assert points(later) == [(f"so_{code}", "before:3") for code in DEPARTMENTS if code != "xd"]
 
 
 def test_batch_date_change_moves_the_reminders(appraisal, kit):
     batch_deadline_set(actor=kit.users["vpdp"], batch=kit.batch, step="department_appraisal",
                        due_on=DUE + dt.timedelta(days=20), reason="Lùi hạn")
     assert run(DUE - dt.timedelta(days=7)) == []
-    assert ("so_xd", "before:7") in points(run(DUE + dt.timedelta(days=13)))
+    # 30/08 - 7 days: 23/08, the day before the Front's and the confirmations' legal limit
+    # (24/08, see above).
+    assert points(run(dt.date(2026, 8, 23))) == sorted(
+        [(f"so_{code}", "before:7") for code in DEPARTMENTS]
+        + [("mttq_tinh", "before:1"), ("so_ca", "before:1"), ("so_tc", "before:1")])
 
 
 def test_dry_run_records_and_sends_nothing(appraisal, capsys):
     call_command("send_deadline_reminders", "--dry-run", "--now", "2026-08-03T07:00")
-    out = capsys.readouterr().out
-    assert "before:7" in out and "Dry run" in out
+    *planned, summary = capsys.readouterr().out.splitlines()
+    assert sorted(line.split()[:2] for line in planned) == [
+        [f"so_{code}@example.invalid", "before:7"] for code in DEPARTMENTS]
+    assert summary == "Dry run: 6 reminder(s) would be considered; nothing recorded or sent."
     assert Reminder.objects.count() == 0 and ReminderEmail.objects.count() == 0
     assert mail.outbox == []
     call_command("send_deadline_reminders", "--now", "2026-08-03T07:00")
-    assert Reminder.objects.filter(point="before:7").exists()
-    assert len(mail.outbox) == ReminderEmail.objects.filter(status="sent").count() > 0
+    assert sorted(Reminder.objects.values_list("recipient__username", "point")) == [
+        (f"so_{code}", "before:7") for code in DEPARTMENTS]
+    assert ReminderEmail.objects.filter(status="sent").count() == len(DEPARTMENTS)
+    assert sorted(m.to[0] for m in mail.outbox) == [f"so_{code}@example.invalid"
+                                                    for code in DEPARTMENTS]
 
 
 # --- delivery -----------------------------------------------------------------------------
@@ -254,7 +293,7 @@ def test_delivery_events_arrive_through_the_signed_webhook(appraisal, kit, clien
                "Details": "550 mailbox unavailable"}
     url = "/anymail/postmark/tracking/"
     unsigned = client.post(url, json.dumps(payload), content_type="application/json")
-    assert unsigned.status_code in (400, 401, 403)
+    assert unsigned.status_code == 400
     auth = "Basic " + base64.b64encode(b"hook:secret").decode()
     signed = client.post(url, json.dumps(payload), content_type="application/json",
                          HTTP_AUTHORIZATION=auth)
