@@ -9,8 +9,10 @@ import shutil
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from dossiers.models import CriterionAppraisal, DossierDocument, DossierStatus
 from tests.conftest import PASSWORD
+from web.views.audit import PAGE_SIZE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -179,8 +181,18 @@ def test_a_dossier_from_self_assessment_to_decision_in_the_browser(browser, live
 
     auditor = Person(browser, base, "thanh_tra")
     auditor.page.click("a[href='/audit/']")
-    assert "15/QĐ-UBND" in auditor.page.content() or auditor.page.locator("table tr").count() > 10
+    # The first page of the province's trail, oldest first.
+    visible = AuditEvent.objects.filter(province_id=kit.province.pk).order_by("seq")
+    shown = auditor.page.locator("table tbody tr td:first-child").all_inner_texts()
+    assert shown == [str(seq) for seq in visible.values_list("seq", flat=True)[:PAGE_SIZE]]
+    # The dossier's story: every event of the dossier, one section each, in order; the
+    # decision's number is in the decision's event only.
     auditor.page.goto(f"{base}/audit/dossier/{dossier.pk}/")
-    assert auditor.page.locator("section").count() > 20
+    story = AuditEvent.objects.filter(dossier_id=dossier.pk).order_by("seq")
+    headings = auditor.page.locator("section h3 a").all_inner_texts()
+    assert headings == [f"#{seq}" for seq in story.values_list("seq", flat=True)]
+    decision = story.get(action="decision.recognition")
+    assert auditor.page.locator("section", has_text="15/QĐ-UBND").locator(
+        "h3 a").all_inner_texts() == [f"#{decision.seq}"]
     for person in (commune, front, office, chairman, auditor):
         person.close()
