@@ -1,10 +1,14 @@
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from demo.files import pdf  # noqa: F401 - shared with the demo
@@ -97,6 +101,15 @@ def journey(kit):
     from demo.journey import Journey
 
     return Journey.register(kit, kit.communes[0], Level.NTM)
+
+
+def queries_of(call: Callable[[], Any]) -> tuple[int, Any]:
+    """How many queries ``call()`` runs, and what it returned. Query-count tests measure
+    twice, before and after growing what the code reads (dossiers, tasks, events), and
+    assert the two counts are equal."""
+    with CaptureQueriesContext(connection) as captured:
+        result = call()
+    return len(captured.captured_queries), result
 
 
 def pytest_configure(config):
