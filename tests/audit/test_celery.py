@@ -19,7 +19,7 @@ def private_queue():
 @pytest.mark.django_db(transaction=True)
 def test_audit_verification_runs_on_a_real_worker(catalogue, private_queue):
     events = AuditEvent.objects.count()
-    assert events > 0
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["criteria_set.load"] * 2
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         result = audit_verify.delay()
         assert result.get(timeout=60) == {"ok": True, "count": events}
@@ -40,7 +40,9 @@ def test_reminder_sweep_through_a_real_worker(journey, private_queue, mailoutbox
 
     journey.to_appraisal()
     expected = {p.recipient.email for p in services.plan(now=timezone.now())}
-    assert expected
+    # Monday 03/08/2026, a week before the departments' date: each of the six is reminded.
+    assert expected == {f"so_{code}@example.invalid"
+                        for code in ("ca", "kh", "nn", "nv", "vh", "xd")}
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         summary = sweep.delay().get(timeout=60)
         assert summary["emails"] == len(expected)

@@ -312,8 +312,10 @@ def test_notifications_in_the_header(appraisal, kit, client):
     officer = kit.users["so_xd"]
     assert Notification.objects.filter(user=officer, read_at__isnull=True).count() == 1
     client.force_login(officer)
-    page = client.get(reverse("notifications:list")).content.decode()
-    assert "(1)" in page
+    page = client.get(reverse("notifications:list"))
+    assert page.context["unread_count"] == 1
+    assert [n.title for n in page.context["unread_latest"]] == ["1 việc đến hạn"]
+    assert page.content.decode().count("Thông báo (1)") == 1
     client.post(reverse("notifications:mark_read"))
     assert not Notification.objects.filter(user=officer, read_at__isnull=True).exists()
 

@@ -207,8 +207,8 @@ def test_another_department_cannot_answer_or_read_other_items(api, kit, journey)
     as_user(api, kit.users["so_nn"])
     items = api.get("/api/appraisals/", {"agency": kit.agencies["xd"].pk}).json()["results"]
     # A department sees the dossier's items (it may read the dossier) but cannot rule on
-    # another department's.
-    assert items
+    # another department's: the Sở Xây dựng's two (criteria 1 and 2).
+    assert len(items) == 2 and {i["agency"] for i in items} == {kit.agencies["xd"].pk}
     response = api.post(f"/api/appraisals/{items[0]['id']}/record/", {"result": "met"},
                         format="json")
     assert response.status_code == 403

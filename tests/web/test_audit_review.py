@@ -150,7 +150,8 @@ def test_csv_export_opens_with_the_verification(client, journey, kit):
     assert response["Content-Type"].startswith("text/csv")
     rows = csv_rows(response)
     total = AuditEvent.objects.count()
-    assert rows[0][0] == "AUDIT-CHAIN OK" and str(total) in rows[0][1]
+    assert rows[0] == ["AUDIT-CHAIN OK", f"Đã xác minh chuỗi nhật ký kiểm tra: {total} sự kiện, "
+                       "không có sự kiện nào bị sửa đổi, xóa hoặc thay đổi thứ tự."]
     assert [int(r[0]) for r in data_rows(rows)] == seqs(AuditEvent.objects.filter(
         dossier_id=journey.dossier.pk).order_by("seq"))
 

@@ -83,7 +83,11 @@ def test_a_department_appraises_many_communes_at_once(client, kit, journey):
     assert set(CriterionAppraisal.objects.filter(agency__code="xd").values_list(
         "status", flat=True)) == {"met"}
     client.force_login(kit.users["so_nn"])
-    assert all(i.agency.code == "nn" for i in client.get(reverse("appraisal_board")).context["items"])
+    items = list(client.get(reverse("appraisal_board")).context["items"])
+    # Criteria 3 and 8 of each of the two dossiers.
+    assert sorted((i.dossier_id, i.criterion.number) for i in items) == [
+        (d, n) for d in sorted((journey.dossier.pk, second.dossier.pk)) for n in (3, 8)]
+    assert {i.agency.code for i in items} == {"nn"}
 
 
 @pytest.mark.parametrize("to_member", [True, False])
@@ -107,4 +111,4 @@ def test_reassign_with_bad_input_says_so(client, kit, journey):
     client.force_login(kit.users["vpdp"])
     response = client.post(reverse("task_reassign", args=[journey.dossier.pk]),
                            {"task": "abc", "reason": "x"}, follow=True)
-    assert response.status_code == 200 and messages_of(response)
+    assert response.status_code == 200 and len(messages_of(response)) == 1
