@@ -103,6 +103,15 @@ def journey(kit):
     return Journey.register(kit, kit.communes[0], Level.NTM)
 
 
+@pytest.fixture
+def private_queue():
+    """This test process's own queue (set below), so that parallel test processes, or a
+    developer's running worker, never take each other's tasks."""
+    from config.celery import app
+
+    assert app.conf.task_default_queue.startswith("test-")
+
+
 def queries_of(call: Callable[[], Any]) -> tuple[int, Any]:
     """How many queries ``call()`` runs, and what it returned. Query-count tests measure
     twice, before and after growing what the code reads (dossiers, tasks, events), and

@@ -1,4 +1,5 @@
-"""Deadlines and reminders: working days, reminder points, exactly-once delivery."""
+"""Reminders (``notifications.services``): reminder points, escalation, one e-mail per person,
+exactly-once delivery, provider tracking, in-app notifications and calendar feeds."""
 
 import base64
 import datetime as dt
@@ -14,17 +15,14 @@ from django.utils import timezone, translation
 from dossiers.models import Membership
 from dossiers.services.setup import batch_deadline_set
 from notifications import services
-from notifications.deadlines import WorkingCalendar, open_task_deadlines
 from notifications.models import (
     BouncedAddress,
-    DayOff,
     Notification,
     Reminder,
     ReminderEmail,
     ReminderPolicy,
 )
 from notifications.tasks import send_reminder_email
-from tests.conftest import NOW
 from workflow import services as steps
 
 DUE = dt.date(2026, 8, 10)  # the batch's department appraisal date (conftest)
@@ -47,49 +45,6 @@ def run(day: dt.date) -> list[ReminderEmail]:
 def points(emails, address=None):
     return sorted((r.recipient.username, r.point) for e in emails for r in e.reminders.all()
                   if address is None or e.to_address == address)
-
-
-# --- working days -------------------------------------------------------------------
-@pytest.mark.django_db
-def test_working_days_skip_weekends_and_tet():
-    calendar = WorkingCalendar()
-    # Friday 13/02/2026, then Tết: 16-20/02 are holidays, 21-22 a weekend.
-    assert calendar.add_working_days(dt.date(2026, 2, 13), 1) == dt.date(2026, 2, 23)
-    assert not calendar.is_working_day(dt.date(2026, 2, 17))
-    # Thu 12/02: Fri 13 is day 1, Tết and a weekend skipped, day 15 is Thu 12/03.
-    assert calendar.add_working_days(dt.date(2026, 2, 12), 15) == dt.date(2026, 3, 12)
-    # An ordinary week: Friday + 1 working day is Monday.
-    assert calendar.add_working_days(dt.date(2026, 10, 9), 1) == dt.date(2026, 10, 12)
-    # 2 September (National Day) and a day off decided on top of it.
-    assert not calendar.is_working_day(dt.date(2026, 9, 2))
-    DayOff.objects.create(date=dt.date(2026, 10, 12), name="Nghỉ bù")
-    DayOff.objects.create(date=dt.date(2026, 10, 10), name="Làm bù", working=True)
-    calendar = WorkingCalendar()
-    assert calendar.add_working_days(dt.date(2026, 10, 9), 1) == dt.date(2026, 10, 10)
-    assert calendar.add_working_days(dt.date(2026, 10, 9), 2) == dt.date(2026, 10, 13)
-
-
-def due_dates(step: str) -> list[dt.date]:
-    return [d.due_on for d in open_task_deadlines() if d.step == step]
-
-
-def test_legal_time_limit_without_a_batch_date(journey, kit):
-    journey.to_appraisal()  # submitted on Monday 03/08/2026 (the frozen clock)
-    assert timezone.localdate(journey.dossier.submitted_at) == dt.date(2026, 8, 3)
-    # 15 working days, the day of receipt not counted: 04-07/08 (4), 10-14/08 (9),
-    # 17-21/08 (14), Monday 24/08 (15); only weekends skipped.
-    for step in ("survey_appraisal", "debt_confirmation", "security_confirmation"):
-        assert due_dates(step) == [dt.date(2026, 8, 24)], step
-    # The departments have the batch's date instead.
-    assert due_dates("department_appraisal") == [DUE] * 6
-
-
-def test_legal_time_limit_skips_the_national_day_holidays(journey, kit, time_machine):
-    time_machine.move_to(dt.datetime(2026, 8, 24, 9, tzinfo=NOW.tzinfo))
-    journey.to_appraisal()  # submitted on Monday 24/08/2026
-    # 15 working days: 25-28/08 (4); Monday 31/08 (day off in lieu), Tuesday 01/09 and
-    # Wednesday 02/09 (National Day) skipped; 03-04/09 (6), 07-11/09 (11), 14-17/09 (15).
-    assert due_dates("survey_appraisal") == [dt.date(2026, 9, 17)]
 
 
 # --- reminder points -------------------------------------------------------------------
@@ -197,7 +152,7 @@ def test_batch_date_change_moves_the_reminders(appraisal, kit):
                        due_on=DUE + dt.timedelta(days=20), reason="Lùi hạn")
     assert run(DUE - dt.timedelta(days=7)) == []
     # 30/08 - 7 days: 23/08, the day before the Front's and the confirmations' legal limit
-    # (24/08, see above).
+    # (24/08, see test_deadlines).
     assert points(run(dt.date(2026, 8, 23))) == sorted(
         [(f"so_{code}", "before:7") for code in DEPARTMENTS]
         + [("mttq_tinh", "before:1"), ("so_ca", "before:1"), ("so_tc", "before:1")])
@@ -338,13 +293,3 @@ def test_private_calendar_feed_with_revocable_token(appraisal, kit, client):
     client.post(reverse("notifications:feed_revoke", args=[personal.pk]))
     client.logout()
     assert client.get(reverse("notifications:feed", args=[personal.token])).status_code == 404
-
-
-@pytest.mark.django_db
-def test_beat_runs_the_sweep_at_seven_in_the_morning():
-    from django_celery_beat.models import PeriodicTask
-
-    task = PeriodicTask.objects.get(task="notifications.sweep")
-    assert task.enabled
-    assert (task.crontab.hour, task.crontab.minute) == ("7", "0")
-    assert str(task.crontab.timezone) == "Asia/Ho_Chi_Minh"
