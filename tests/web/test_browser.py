@@ -36,6 +36,11 @@ def browser():
     playwright.stop()
 
 
+def percent(share: float) -> str:
+    """As the page shows a share: one decimal, none if it is zero."""
+    return f"{100 * share:.1f}".removesuffix(".0") + "%"
+
+
 class Person:
     """One role's browser session."""
 
@@ -110,7 +115,13 @@ def test_a_dossier_from_self_assessment_to_decision_in_the_browser(browser, live
         households = int(inputs.nth(0).input_value())
         inputs.nth(1).fill(str(households - 5))
         inputs.nth(2).fill(str(households - 7))
-    assert "%" in front.page.inner_text("#survey-total")  # rates computed live
+    # The rates are computed live, in the page: 5 fewer surveyed and 7 fewer satisfied
+    # households than each village has.
+    villages = list(journey.commune.villages.all())
+    households = sum(v.households for v in villages)
+    surveyed, satisfied = households - 5 * len(villages), households - 7 * len(villages)
+    assert front.page.locator("#survey-total b").all_inner_texts() == [
+        percent(surveyed / households), percent(satisfied / surveyed)]
     front.submit("survey", "button[name=finish]")
     assert front.errors() == [] and journey.refresh().status == DossierStatus.READY_TO_SUBMIT
 

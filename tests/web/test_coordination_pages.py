@@ -57,7 +57,9 @@ def test_registration_and_calendar_through_the_board(client, kit):
     assert Dossier.objects.filter(commune=kit.communes[1], batch=kit.batch).exists()
     page = client.post(url, {"action": "deadline", "step": "council_vote", "due_on": "30/08/2026",
                              "reason": ""}, follow=True)
-    assert messages_of(page) and not BatchDeadline.objects.filter(step="council_vote").exists()
+    # The registration's confirmation, then the refusal of a date change without a reason.
+    assert messages_of(page) == ["Đã đăng ký cho xã.", "Lý do: Trường này là bắt buộc."]
+    assert not BatchDeadline.objects.filter(step="council_vote").exists()
     client.post(url, {"action": "deadline", "step": "council_vote", "due_on": "30/08/2026",
                       "reason": "Kế hoạch đợt 1"})
     assert BatchDeadline.objects.get(step="council_vote").due_on.isoformat() == "2026-08-30"
