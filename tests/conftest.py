@@ -1,9 +1,14 @@
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from demo.files import pdf  # noqa: F401 - shared with the demo
@@ -11,6 +16,13 @@ from demo.province import BatchKit, Department, setup_province
 from dossiers.models import Commune, Level, Province
 from dossiers.services.catalogue import criteria_set_load
 from dossiers.services.setup import batch_create, regulation_profile_publish
+
+# Every test runs on this clock unless it travels elsewhere itself (``time_machine.move_to``):
+# Monday 03/08/2026, 09:00 in Vietnam. The conftest batch's department appraisal date,
+# 10/08/2026, is a week ahead; the demo's calendar (seed 002: 10/08, 30/08, 30/11, 15/12)
+# is all ahead too. The clock ticks, so a live server, a Celery worker and timeouts work.
+NOW = dt.datetime(2026, 8, 3, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+TODAY = NOW.date()
 
 SET_2026 = "QD51-2025-NTM-XA"
 SET_2021 = "QD318-2022-NTM-XA"
@@ -29,7 +41,11 @@ DEPARTMENTS = [
 ]
 
 
-
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    """The frozen (ticking) clock of every test: no test depends on the day it runs."""
+    time_machine.move_to(NOW, tick=True)
+    return time_machine
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +101,24 @@ def journey(kit):
     from demo.journey import Journey
 
     return Journey.register(kit, kit.communes[0], Level.NTM)
+
+
+@pytest.fixture
+def private_queue():
+    """This test process's own queue (set below), so that parallel test processes, or a
+    developer's running worker, never take each other's tasks."""
+    from config.celery import app
+
+    assert app.conf.task_default_queue.startswith("test-")
+
+
+def queries_of(call: Callable[[], Any]) -> tuple[int, Any]:
+    """How many queries ``call()`` runs, and what it returned. Query-count tests measure
+    twice, before and after growing what the code reads (dossiers, tasks, events), and
+    assert the two counts are equal."""
+    with CaptureQueriesContext(connection) as captured:
+        result = call()
+    return len(captured.captured_queries), result
 
 
 def pytest_configure(config):

@@ -1,22 +1,22 @@
-"""Deadlines and reminders: working days, reminder points, exactly-once delivery."""
+"""Reminders (``notifications.services``): reminder points, escalation, one e-mail per person,
+exactly-once delivery, provider tracking, in-app notifications and calendar feeds."""
 
 import base64
 import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dossiers.models import Membership
 from dossiers.services.setup import batch_deadline_set
 from notifications import services
-from notifications.deadlines import WorkingCalendar, open_task_deadlines
 from notifications.models import (
     BouncedAddress,
-    DayOff,
     Notification,
     Reminder,
     ReminderEmail,
@@ -26,6 +26,8 @@ from notifications.tasks import send_reminder_email
 from workflow import services as steps
 
 DUE = dt.date(2026, 8, 10)  # the batch's department appraisal date (conftest)
+# The departments appraising the 2026 set's criteria (conftest), in the order of their users.
+DEPARTMENTS = ("ca", "kh", "nn", "nv", "vh", "xd")
 
 
 def at(day: dt.date, hour: int = 7) -> dt.datetime:
@@ -43,35 +45,6 @@ def run(day: dt.date) -> list[ReminderEmail]:
 def points(emails, address=None):
     return sorted((r.recipient.username, r.point) for e in emails for r in e.reminders.all()
                   if address is None or e.to_address == address)
-
-
-# --- working days -------------------------------------------------------------------
-@pytest.mark.django_db
-def test_working_days_skip_weekends_and_tet():
-    calendar = WorkingCalendar()
-    # Friday 13/02/2026, then Tết: 16-20/02 are holidays, 21-22 a weekend.
-    assert calendar.add_working_days(dt.date(2026, 2, 13), 1) == dt.date(2026, 2, 23)
-    assert not calendar.is_working_day(dt.date(2026, 2, 17))
-    # Thu 12/02: Fri 13 is day 1, Tết and a weekend skipped, day 15 is Thu 12/03.
-    assert calendar.add_working_days(dt.date(2026, 2, 12), 15) == dt.date(2026, 3, 12)
-    # An ordinary week: Friday + 1 working day is Monday.
-    assert calendar.add_working_days(dt.date(2026, 10, 9), 1) == dt.date(2026, 10, 12)
-    # 2 September (National Day) and a day off decided on top of it.
-    assert not calendar.is_working_day(dt.date(2026, 9, 2))
-    DayOff.objects.create(date=dt.date(2026, 10, 12), name="Nghỉ bù")
-    DayOff.objects.create(date=dt.date(2026, 10, 10), name="Làm bù", working=True)
-    calendar = WorkingCalendar()
-    assert calendar.add_working_days(dt.date(2026, 10, 9), 1) == dt.date(2026, 10, 10)
-    assert calendar.add_working_days(dt.date(2026, 10, 9), 2) == dt.date(2026, 10, 13)
-
-
-def test_legal_time_limit_without_a_batch_date(journey, kit):
-    journey.to_appraisal()
-    deadline = next(d for d in open_task_deadlines() if d.step == "survey_appraisal")
-    received = timezone.localdate(journey.dossier.submitted_at)
-    assert deadline.due_on == WorkingCalendar().add_working_days(received, 15)
-    department = next(d for d in open_task_deadlines() if d.step == "department_appraisal")
-    assert department.due_on == DUE
 
 
 # --- reminder points -------------------------------------------------------------------
@@ -93,12 +66,16 @@ def test_reminder_points_and_escalation_on_a_frozen_clock(appraisal, kit):
     assert points(run(DUE + dt.timedelta(days=1)), xd) == [("so_xd", "overdue:0")]
     assert run(DUE + dt.timedelta(days=2)) == []
     third = run(DUE + dt.timedelta(days=3))
-    # Overdue again (every 2 days) and escalated after 3 days: to the coordination office
-    # and to the head of the late agency.
+    # Overdue again (every 2 days) and escalated after 3 days: to the head of the late
+    # agency (only the Sở Xây dựng has one here) and to the coordination office, once for
+    # each of the six late departments' tasks.
     assert points(third, xd) == [("so_xd", "escalation"), ("so_xd", "overdue:1")]
-    assert ("vpdp", "escalation") in points(third)
+    assert points(third) == sorted([(f"so_{code}", "overdue:1") for code in DEPARTMENTS]
+                                   + [("so_xd", "escalation")] + [("vpdp", "escalation")] * 6)
     assert run(DUE + dt.timedelta(days=4)) == []
-    assert ("so_xd", "overdue:2") in points(run(DUE + dt.timedelta(days=5)))
+    # Escalated once only.
+    assert points(run(DUE + dt.timedelta(days=5))) == [(f"so_{code}", "overdue:2")
+                                                        for code in DEPARTMENTS]
 
 
 def test_a_missed_sweep_catches_up_once(appraisal, kit):
@@ -129,24 +106,32 @@ def test_one_email_per_person_listing_all_their_items(appraisal, kit):
     messages = [m for m in mail.outbox if m.to == [kit.users["so_xd"].email]]
     assert len(messages) == 1
     message = messages[0]
-    assert "2" in message.subject
-    html = message.alternatives[0][0]
-    assert message.alternatives[0][1] == "text/html"
-    for dossier in (appraisal.dossier, second.dossier):
-        assert str(dossier.commune) in message.body and str(dossier.commune) in html
-        assert reverse("dossier", args=[dossier.pk]) in message.body
-    assert "10/08/2026" in message.body and "7" in message.body
-    # In Vietnamese (the default language).
-    assert "Kính gửi" in message.body or "Dear" not in message.body
+    # In Vietnamese (the default language): two items, none overdue, a week before 10/08.
+    assert message.subject == "[NTM] 2 việc đến hạn"
+    paragraphs = message.body.split("\n\n")
+    assert paragraphs[0] == f"Kính gửi {kit.users['so_xd'].get_full_name()},"
+    base = settings.NTM_BASE_URL.rstrip("/")
+    with translation.override("vi"):
+        urls = {str(d): base + reverse("dossier", args=[d.pk])
+                for d in (appraisal.dossier, second.dossier)}
+    assert sorted(paragraphs[2:4]) == sorted(
+        f"- thẩm định của các sở, ban, ngành: {dossier}\n"
+        f"  Hạn hoàn thành 10/08/2026 — còn 7 ngày\n"
+        f"  {url}" for dossier, url in urls.items())
+    assert paragraphs[4] == f"Nhiệm vụ của Ông/Bà: {base}/"
+    html, content_type = message.alternatives[0]
+    assert content_type == "text/html"
+    for dossier, url in urls.items():
+        assert html.count(f'<a href="{url}">{dossier}</a>') == 1
+    assert html.count("<td>10/08/2026</td>") == 2 and html.count("<td>còn 7 ngày</td>") == 2
 
 
 def test_sweep_twice_sends_nothing_twice(appraisal):
     day = DUE - dt.timedelta(days=7)
     first = run(day)
-    sent = len(mail.outbox)
-    assert first and sent == len(first)
+    assert len(first) == len(mail.outbox) == len(DEPARTMENTS)
     assert run(day) == []
-    assert len(mail.outbox) == sent
+    assert len(mail.outbox) == len(DEPARTMENTS)
     assert Reminder.objects.count() == sum(e.reminders.count() for e in first)
 
 
@@ -159,25 +144,34 @@ def test_a_completed_task_is_not_reminded(appraisal, kit):
     assert statuses == {"cancelled"}
     assert not [m for m in mail.outbox if m.to == [kit.users["so_xd"].email]]
     later = run(DUE - dt.timedelta(days=3))
-    assert ("so_xd", "before:3") not in points(later)
+    assert points(later) == [(f"so_{code}", "before:3") for code in DEPARTMENTS if code != "xd"]
 
 
 def test_batch_date_change_moves_the_reminders(appraisal, kit):
     batch_deadline_set(actor=kit.users["vpdp"], batch=kit.batch, step="department_appraisal",
                        due_on=DUE + dt.timedelta(days=20), reason="Lùi hạn")
     assert run(DUE - dt.timedelta(days=7)) == []
-    assert ("so_xd", "before:7") in points(run(DUE + dt.timedelta(days=13)))
+    # 30/08 - 7 days: 23/08, the day before the Front's and the confirmations' legal limit
+    # (24/08, see test_deadlines).
+    assert points(run(dt.date(2026, 8, 23))) == sorted(
+        [(f"so_{code}", "before:7") for code in DEPARTMENTS]
+        + [("mttq_tinh", "before:1"), ("so_ca", "before:1"), ("so_tc", "before:1")])
 
 
 def test_dry_run_records_and_sends_nothing(appraisal, capsys):
     call_command("send_deadline_reminders", "--dry-run", "--now", "2026-08-03T07:00")
-    out = capsys.readouterr().out
-    assert "before:7" in out and "Dry run" in out
+    *planned, summary = capsys.readouterr().out.splitlines()
+    assert sorted(line.split()[:2] for line in planned) == [
+        [f"so_{code}@example.invalid", "before:7"] for code in DEPARTMENTS]
+    assert summary == "Dry run: 6 reminder(s) would be considered; nothing recorded or sent."
     assert Reminder.objects.count() == 0 and ReminderEmail.objects.count() == 0
     assert mail.outbox == []
     call_command("send_deadline_reminders", "--now", "2026-08-03T07:00")
-    assert Reminder.objects.filter(point="before:7").exists()
-    assert len(mail.outbox) == ReminderEmail.objects.filter(status="sent").count() > 0
+    assert sorted(Reminder.objects.values_list("recipient__username", "point")) == [
+        (f"so_{code}", "before:7") for code in DEPARTMENTS]
+    assert ReminderEmail.objects.filter(status="sent").count() == len(DEPARTMENTS)
+    assert sorted(m.to[0] for m in mail.outbox) == [f"so_{code}@example.invalid"
+                                                    for code in DEPARTMENTS]
 
 
 # --- delivery -----------------------------------------------------------------------------
@@ -273,8 +267,10 @@ def test_notifications_in_the_header(appraisal, kit, client):
     officer = kit.users["so_xd"]
     assert Notification.objects.filter(user=officer, read_at__isnull=True).count() == 1
     client.force_login(officer)
-    page = client.get(reverse("notifications:list")).content.decode()
-    assert "(1)" in page
+    page = client.get(reverse("notifications:list"))
+    assert page.context["unread_count"] == 1
+    assert [n.title for n in page.context["unread_latest"]] == ["1 việc đến hạn"]
+    assert page.content.decode().count("Thông báo (1)") == 1
     client.post(reverse("notifications:mark_read"))
     assert not Notification.objects.filter(user=officer, read_at__isnull=True).exists()
 
@@ -297,13 +293,3 @@ def test_private_calendar_feed_with_revocable_token(appraisal, kit, client):
     client.post(reverse("notifications:feed_revoke", args=[personal.pk]))
     client.logout()
     assert client.get(reverse("notifications:feed", args=[personal.token])).status_code == 404
-
-
-@pytest.mark.django_db
-def test_beat_runs_the_sweep_at_seven_in_the_morning():
-    from django_celery_beat.models import PeriodicTask
-
-    task = PeriodicTask.objects.get(task="notifications.sweep")
-    assert task.enabled
-    assert (task.crontab.hour, task.crontab.minute) == ("7", "0")
-    assert str(task.crontab.timezone) == "Asia/Ho_Chi_Minh"

@@ -9,8 +9,10 @@ import shutil
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from dossiers.models import CriterionAppraisal, DossierDocument, DossierStatus
 from tests.conftest import PASSWORD
+from web.views.audit import PAGE_SIZE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +34,11 @@ def browser():
     yield chromium
     chromium.close()
     playwright.stop()
+
+
+def percent(share: float) -> str:
+    """As the page shows a share: one decimal, none if it is zero."""
+    return f"{100 * share:.1f}".removesuffix(".0") + "%"
 
 
 class Person:
@@ -108,7 +115,13 @@ def test_a_dossier_from_self_assessment_to_decision_in_the_browser(browser, live
         households = int(inputs.nth(0).input_value())
         inputs.nth(1).fill(str(households - 5))
         inputs.nth(2).fill(str(households - 7))
-    assert "%" in front.page.inner_text("#survey-total")  # rates computed live
+    # The rates are computed live, in the page: 5 fewer surveyed and 7 fewer satisfied
+    # households than each village has.
+    villages = list(journey.commune.villages.all())
+    households = sum(v.households for v in villages)
+    surveyed, satisfied = households - 5 * len(villages), households - 7 * len(villages)
+    assert front.page.locator("#survey-total b").all_inner_texts() == [
+        percent(surveyed / households), percent(satisfied / surveyed)]
     front.submit("survey", "button[name=finish]")
     assert front.errors() == [] and journey.refresh().status == DossierStatus.READY_TO_SUBMIT
 
@@ -179,8 +192,18 @@ def test_a_dossier_from_self_assessment_to_decision_in_the_browser(browser, live
 
     auditor = Person(browser, base, "thanh_tra")
     auditor.page.click("a[href='/audit/']")
-    assert "15/QĐ-UBND" in auditor.page.content() or auditor.page.locator("table tr").count() > 10
+    # The first page of the province's trail, oldest first.
+    visible = AuditEvent.objects.filter(province_id=kit.province.pk).order_by("seq")
+    shown = auditor.page.locator("table tbody tr td:first-child").all_inner_texts()
+    assert shown == [str(seq) for seq in visible.values_list("seq", flat=True)[:PAGE_SIZE]]
+    # The dossier's story: every event of the dossier, one section each, in order; the
+    # decision's number is in the decision's event and the recognition it caused only.
     auditor.page.goto(f"{base}/audit/dossier/{dossier.pk}/")
-    assert auditor.page.locator("section").count() > 20
+    story = AuditEvent.objects.filter(dossier_id=dossier.pk).order_by("seq")
+    headings = auditor.page.locator("section h3 a").all_inner_texts()
+    assert headings == [f"#{seq}" for seq in story.values_list("seq", flat=True)]
+    decided = story.filter(action__in=("decision.recognition", "dossier.recognise"))
+    assert auditor.page.locator("section", has_text="15/QĐ-UBND").locator(
+        "h3 a").all_inner_texts() == [f"#{seq}" for seq in decided.values_list("seq", flat=True)]
     for person in (commune, front, office, chairman, auditor):
         person.close()

@@ -103,8 +103,11 @@ def test_two_sweeps_at_once_remind_once(journey):
     emails = [pk for _, result in outcomes for pk in result.emails]
     for pk in emails:
         services.deliver(pk)
-    keys = list(Reminder.objects.values_list("recipient_id", "task_id", "point"))
-    assert keys and len(keys) == len(set(keys))
+    keys = list(Reminder.objects.values_list("recipient__username", "task_id", "point"))
+    # A week before 10/08: each of the six departments reminded once for its task.
+    assert len(keys) == len(set(keys)) == 6
+    assert sorted((name, point) for name, _task, point in keys) == [
+        (f"so_{code}", "before:7") for code in ("ca", "kh", "nn", "nv", "vh", "xd")]
     recipients = {p.recipient.pk for p in services.plan(now=now)}
     assert ReminderEmail.objects.filter(status="sent").count() == len(recipients)
     assert len(mail.outbox) == len(recipients)

@@ -36,7 +36,20 @@ def test_commune_reaches_recognition(journey, kit):
     assert registered.actor == j.commune_officer
     assert registered.agency_id == kit.commune_agency(j.commune, "commune_committee").pk
     assert registered.after["status"] == "self_assessment"
-    assert events(d, "permission.grant")
+    granted = sorted((e.after["permission"].removeprefix("dossiers."), e.after["to"])
+                     for e in events(d, "permission.grant"))
+    commune, front = (kit.commune_agency(j.commune, kind).name
+                      for kind in ("commune_committee", "commune_front"))
+    assert granted == sorted(
+        [("appraise_survey", "Ủy ban MTTQ Việt Nam tỉnh"), ("audit_dossier", "Thanh tra tỉnh"),
+         ("audit_dossier", "Văn phòng Điều phối NTM tỉnh"), ("confirm_debt", "Sở Tài chính"),
+         ("confirm_security", "Công an tỉnh"),
+         ("coordinate_dossier", "Văn phòng Điều phối NTM tỉnh"),
+         ("edit_self_assessment", commune), ("log_survey", front),
+         ("record_decision", "UBND tỉnh")]
+        + [("view_dossier", name) for name in (
+            "Công an tỉnh", front, "Sở Tài chính", "Thanh tra tỉnh", commune, "UBND tỉnh",
+            "Văn phòng Điều phối NTM tỉnh", "Ủy ban MTTQ Việt Nam tỉnh")])
 
     # Self-assessment (10 criteria without indicators are assessed as a whole).
     j.self_assess()
@@ -50,7 +63,7 @@ def test_commune_reaches_recognition(journey, kit):
                                                                 "public_posting")
     j.close_posting()
     assert j.dossier.status == S.SURVEY and j.open_tasks() == ["survey"]
-    assert events(d, "comment.record")
+    assert [e.actor for e in events(d, "comment.record")] == [j.commune_officer]
     j.log_survey()
     assert j.dossier.status == S.READY_TO_SUBMIT and j.open_tasks() == ["submission"]
     assert last_event(d, "dossier.finish_survey").actor == j.front_officer
