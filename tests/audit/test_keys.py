@@ -124,7 +124,8 @@ def test_events_carry_an_hmac_keyed_with_the_current_key(trail12):
 
 def test_production_settings_require_the_audit_keys(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NTM_AUDIT", "DJANGO_"))}
-    env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50, NTM_VAR_DIR=str(tmp_path))
+    env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50, NTM_VAR_DIR=str(tmp_path),
+               DJANGO_ALLOWED_HOSTS="ntm.example.gov.vn")
     root = Path(__file__).resolve().parents[2]
     code = "import config.settings as s; print(sorted(s.NTM_AUDIT_HMAC_KEYS), s.NTM_AUDIT_HMAC_KEY_ID)"
     refused = subprocess.run([sys.executable, "-c", code], cwd=root, env=env,
@@ -402,5 +403,5 @@ def test_a_broken_chain_is_never_signed(trail12, mailoutbox, settings):
                                            r"forged append: "):
         call_command("audit_checkpoint", stdout=io.StringIO())
     assert AuditCheckpoint.objects.count() == 0
-    assert [m.subject for m in mailoutbox] == ["[Django] Audit chain broken"]
+    assert [m.subject for m in mailoutbox] == ["[NTM] Audit chain broken"]
     assert audit_checkpoint() == {"ok": False, "first_bad_seq": 13, "kind": chain.FORGED_APPEND}

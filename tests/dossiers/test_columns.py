@@ -51,7 +51,7 @@ def test_service_refuses_an_integer_beyond_its_column(journey):
     with pytest.raises(RuleViolation) as refused:
         assessment.survey_result_set(actor=journey.front_officer, dossier=journey.dossier,
                                      village=village, households=2**31, surveyed=1,
-                                     satisfied=1)
+                                     satisfied=1, households_reason="Số liệu thử")
     assert refused.value.problems == ["Households must be between 0 and 2147483647."]
     assert SurveyResult.objects.count() == 0
     assert AuditEvent.objects.count() == events

@@ -16,7 +16,8 @@ ENGLISH = re.compile(r"\b(the|of|and|Add|Change|Delete|Save|Search|Filter|Show|H
 VENDOR_LITERALS = {"Task Name", "Bởi Task Name", "Verify the audit chain", "Deadline reminders",
                    "Sign an audit checkpoint"}
 # django-otp builds its search help from a literal "Search by user's ..." (no gettext).
-VENDOR_PREFIXES = ("Search by user&#x27;s ",)
+# django-celery-beat describes a crontab with cron-descriptor, in English only.
+VENDOR_PREFIXES = ("Search by user&#x27;s ", "At ")
 
 
 def visible_text(html: str) -> list[str]:

@@ -71,6 +71,7 @@ def test_batch_board_lists_the_legally_late(client, received, kit, clock):
 
 def test_api_shows_the_legal_due_date_and_filters_the_late(received, kit, clock):
     api = APIClient()
+    api.credentials(HTTP_ACCEPT_LANGUAGE="en")  # messages asserted in English
     api.force_authenticate(kit.users["vpdp"])
     fresh = Journey.register(kit, kit.communes[1], Level.NTM)  # not received by the province
     rows = {d["id"]: d for d in api.get("/api/dossiers/").json()["results"]}
@@ -150,6 +151,7 @@ def test_comments_are_listed_and_answered_on_the_page(client, posting):
 
 def test_comments_are_listed_and_answered_in_the_api(posting, kit):
     api = APIClient()
+    api.credentials(HTTP_ACCEPT_LANGUAGE="en")  # messages asserted in English
     api.force_authenticate(posting.commune_officer)
     base = f"/api/dossiers/{posting.dossier.pk}/comments/"
     created = api.post(base, {"author": "Lê Văn C", "content": "Thiếu đèn đường",
@@ -182,6 +184,7 @@ def test_survey_households_reason_in_the_api(journey):
     journey.close_posting()
     village = journey.commune.villages.order_by("name").first()
     api = APIClient()
+    api.credentials(HTTP_ACCEPT_LANGUAGE="en")  # messages asserted in English
     api.force_authenticate(journey.front_officer)
     url = f"/api/dossiers/{journey.dossier.pk}/survey/"
     figures = {"village": village.pk, "households": 1, "surveyed": 1, "satisfied": 1}

@@ -36,6 +36,9 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "ntm.example.gov.vn",
     "DJANGO_ADMINS": "Quản trị <ops@example.gov.vn>",
     "DJANGO_SERVER_EMAIL": "ntm@example.gov.vn",
+    # The audit keys (docs/AUDIT_KEYS.md): an HMAC key and an Ed25519 seed, in hexadecimal.
+    "NTM_AUDIT_HMAC_KEYS": f"k1:{secrets.token_hex(32)}",
+    "NTM_AUDIT_SIGNING_KEY": secrets.token_hex(32),
 }
 
 

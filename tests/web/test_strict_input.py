@@ -233,6 +233,7 @@ def test_malformed_api_input_is_a_400(journey, kit, name):
     case = API[name]
     _at(journey, case.stage)
     api = APIClient(raise_request_exception=False)
+    api.credentials(HTTP_ACCEPT_LANGUAGE="en")  # messages asserted in English
     api.force_authenticate(_user(journey, kit, case.user))
     data = {k: _fill(v, journey, kit, False) for k, v in case.data.items()}
     files = {k: _fill(v, journey, kit, False) for k, v in case.files.items()}
@@ -260,6 +261,7 @@ def test_malformed_api_input_is_a_400(journey, kit, name):
 ])
 def test_malformed_query_parameters_are_not_a_500(journey, kit, path, status):
     api = APIClient(raise_request_exception=False)
+    api.credentials(HTTP_ACCEPT_LANGUAGE="en")  # messages asserted in English
     api.force_authenticate(kit.users["vpdp"])
     response = api.get(path)
     assert response.status_code == status, response.content[:300]
