@@ -77,16 +77,31 @@ def _input(serializer_class: type, request: Any) -> dict:
     return serializer.validated_data
 
 
-class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CallerScoped(viewsets.GenericViewSet):
+    """A read viewset whose rows depend on the caller: ``scoped(user)`` gives them; the schema
+    generator, which has no caller, gets an empty queryset of ``model``."""
+
+    model: type
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.scoped(self.request.user)
+
+    def scoped(self, user: Any) -> Any:
+        raise NotImplementedError
+
+
+class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CallerScoped):
     """Dossiers the caller may see; each action is one step of the process."""
 
     serializer_class = s.DossierSerializer
     filterset_fields = ["status", "batch", "commune", "level"]
 
-    def get_queryset(self) -> Any:
-        if getattr(self, "swagger_fake_view", False):  # the schema, without a caller
-            return Dossier.objects.none()
-        return selectors.visible_dossiers(self.request.user).select_related(
+    model = Dossier
+
+    def scoped(self, user: Any) -> Any:
+        return selectors.visible_dossiers(user).select_related(
             "regulation").order_by("pk")
 
     def _dossier(self) -> Dossier:
@@ -215,28 +230,28 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response([_event(e) for e in events])
 
 
-class AppraisalViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class AppraisalViewSet(mixins.ListModelMixin, CallerScoped):
     """Criterion appraisals of the caller's agencies (or of dossiers they may see)."""
 
     serializer_class = s.AppraisalSerializer
     filterset_fields = ["dossier", "status", "agency"]
 
-    def get_queryset(self) -> Any:
-        if getattr(self, "swagger_fake_view", False):  # the schema, without a caller
-            return CriterionAppraisal.objects.none()
+    model = CriterionAppraisal
+
+    def scoped(self, user: Any) -> Any:
         return CriterionAppraisal.objects.filter(
-            dossier__in=selectors.visible_dossiers(self.request.user)).select_related(
+            dossier__in=selectors.visible_dossiers(user)).select_related(
             "criterion", "agency").order_by("pk")
 
 
-class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CallerScoped):
     serializer_class = s.MeetingSerializer
     filterset_fields = ["status", "council", "batch"]
 
-    def get_queryset(self) -> Any:
-        if getattr(self, "swagger_fake_view", False):  # the schema, without a caller
-            return CouncilMeeting.objects.none()
-        provinces = Agency.objects.filter(memberships__user=self.request.user).values("province")
+    model = CouncilMeeting
+
+    def scoped(self, user: Any) -> Any:
+        provinces = Agency.objects.filter(memberships__user=user).values("province")
         return CouncilMeeting.objects.filter(council__province__in=provinces).order_by("pk")
 
     @extend_schema(request=s.MeetingInput, responses=s.MeetingSerializer)
@@ -269,25 +284,25 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             actor=request.user, meeting=self.get_object())).data)
 
 
-class AgendaItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class AgendaItemViewSet(mixins.ListModelMixin, CallerScoped):
     serializer_class = s.AgendaItemSerializer
     filterset_fields = ["meeting", "dossier", "result"]
 
-    def get_queryset(self) -> Any:
-        if getattr(self, "swagger_fake_view", False):  # the schema, without a caller
-            return AgendaItem.objects.none()
+    model = AgendaItem
+
+    def scoped(self, user: Any) -> Any:
         return AgendaItem.objects.filter(
-            dossier__in=selectors.visible_dossiers(self.request.user)).order_by("pk")
+            dossier__in=selectors.visible_dossiers(user)).order_by("pk")
 
 
-class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CallerScoped):
     serializer_class = s.BatchSerializer
     filterset_fields = ["recognition_year", "closed"]
 
-    def get_queryset(self) -> Any:
-        if getattr(self, "swagger_fake_view", False):  # the schema, without a caller
-            return Batch.objects.none()
-        provinces = Agency.objects.filter(memberships__user=self.request.user).values("province")
+    model = Batch
+
+    def scoped(self, user: Any) -> Any:
+        provinces = Agency.objects.filter(memberships__user=user).values("province")
         return Batch.objects.filter(province__in=provinces).prefetch_related(
             "deadlines").order_by("pk")
 
