@@ -49,12 +49,23 @@ class Person:
         self.context = browser.new_context(locale="vi-VN", accept_downloads=True)
         self.page = self.context.new_page()
         self.outside: list[str] = []
+        # Irreversible actions ask first (data-confirm): answer yes unless told otherwise.
+        self.confirm = True
+        self.questions: list[str] = []
+        self.page.on("dialog", self._answer)
         self.page.on("request", self._watch)
         self.page.goto(f"{base}/accounts/login/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", PASSWORD)
         self.page.click("button[type=submit]")
         self.page.wait_for_url(f"{base}/")
+
+    def _answer(self, dialog) -> None:
+        self.questions.append(dialog.message)
+        if self.confirm:
+            dialog.accept()
+        else:
+            dialog.dismiss()
 
     def _watch(self, request) -> None:
         if not request.url.startswith(self.base) and not request.url.startswith("data:"):
