@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from demo.files import pdf  # noqa: F401 - shared with the demo
-from demo.province import BatchKit, Department, setup_province
-from dossiers.models import Commune, Level, Province
+from demo.province import BatchKit, Department, setup_province, user
+from dossiers.models import Agency, Commune, District, Level, Province
+from dossiers.services.agencies import agency_add_member, agency_create
 from dossiers.services.catalogue import criteria_set_load
 from dossiers.services.setup import batch_create, regulation_profile_publish
 
@@ -129,3 +130,21 @@ def pytest_configure(config):
     from config.celery import app
 
     app.conf.task_default_queue = f"test-{uuid.uuid4().hex}"
+
+
+def district_variant(kit: BatchKit, *, valid_from: dt.date) -> BatchKit:
+    """The older variant: the kit's first commune in a historic district with its People's
+    Committee (user ``ubnd_huyen``), and a profile from ``valid_from`` asking for the
+    district's verification."""
+    district = District.objects.create(province=kit.province, code="436", name="Huyện Cẩm Xuyên")
+    commune = kit.communes[0]
+    commune.district = district
+    commune.save()
+    agency = agency_create(actor=kit.admin, province=kit.province,
+                           kind=Agency.Kind.DISTRICT_COMMITTEE, code="ubnd-cam-xuyen",
+                           name="UBND huyện Cẩm Xuyên", district=district)
+    kit.users["ubnd_huyen"] = user(username="ubnd_huyen", password=PASSWORD)
+    agency_add_member(actor=kit.admin, agency=agency, user=kit.users["ubnd_huyen"])
+    regulation_profile_publish(actor=kit.admin, province=kit.province, valid_from=valid_from,
+                               reason="historic variant", district_verification=True)
+    return kit

@@ -13,12 +13,10 @@ import time_machine
 from django.utils import timezone
 
 from demo.journey import Journey
-from demo.province import user
-from dossiers.models import Agency, District, DossierStatus, Level
-from dossiers.services.agencies import agency_add_member, agency_create
+from dossiers.models import DossierStatus, Level
 from dossiers.services.setup import regulation_profile_publish
 from notifications.deadlines import legal_limit, open_task_deadlines
-from tests.conftest import PASSWORD
+from tests.conftest import district_variant
 from workflow import services
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -88,19 +86,7 @@ def test_the_province_answering_ends_the_lateness(journey, clock):
 
 @pytest.fixture
 def district_kit(kit):
-    district = District.objects.create(province=kit.province, code="436", name="Huyện Cẩm Xuyên")
-    commune = kit.communes[0]
-    commune.district = district
-    commune.save()
-    agency = agency_create(actor=kit.admin, province=kit.province,
-                           kind=Agency.Kind.DISTRICT_COMMITTEE, code="ubnd-cam-xuyen",
-                           name="UBND huyện Cẩm Xuyên", district=district)
-    kit.users["ubnd_huyen"] = user(username="ubnd_huyen", password=PASSWORD)
-    agency_add_member(actor=kit.admin, agency=agency, user=kit.users["ubnd_huyen"])
-    regulation_profile_publish(actor=kit.admin, province=kit.province,
-                               valid_from=dt.date(2026, 1, 1), reason="historic variant",
-                               district_verification=True)
-    return kit
+    return district_variant(kit, valid_from=dt.date(2026, 1, 1))
 
 
 def test_in_the_older_variant_the_limit_runs_from_the_district_verification(district_kit,

@@ -8,30 +8,16 @@ from django.utils import timezone
 from guardian.shortcuts import get_perms
 
 from demo.journey import Journey
-from demo.province import user
 from dossiers.exceptions import NotAllowed, RuleViolation
-from dossiers.models import Agency, District, DossierStatus, Level, parse_ratio
-from dossiers.services.agencies import agency_add_member, agency_create
+from dossiers.models import DossierStatus, Level, parse_ratio
 from dossiers.services.setup import regulation_profile_publish
-from tests.conftest import PASSWORD
+from tests.conftest import district_variant
 from workflow import services
 
 
 @pytest.fixture
 def district_kit(kit):
-    district = District.objects.create(province=kit.province, code="436", name="Huyện Cẩm Xuyên")
-    commune = kit.communes[0]
-    commune.district = district
-    commune.save()
-    agency = agency_create(actor=kit.admin, province=kit.province,
-                           kind=Agency.Kind.DISTRICT_COMMITTEE, code="ubnd-cam-xuyen",
-                           name="UBND huyện Cẩm Xuyên", district=district)
-    kit.users["ubnd_huyen"] = user(username="ubnd_huyen", password=PASSWORD)
-    agency_add_member(actor=kit.admin, agency=agency, user=kit.users["ubnd_huyen"])
-    regulation_profile_publish(actor=kit.admin, province=kit.province,
-                               valid_from=timezone.localdate(), reason="historic variant",
-                               district_verification=True)
-    return kit
+    return district_variant(kit, valid_from=timezone.localdate())
 
 
 def test_district_verification_step(district_kit):
