@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -109,11 +110,17 @@ def test_event_shows_before_and_after_side_by_side(client, journey, kit):
     login(client, kit.users["thanh_tra"])
     response = client.get(reverse("audit:detail", args=[event.seq]))
     assert response.status_code == 200
-    pairs = {key: (before, after, changed) for key, before, after, changed
-             in response.context["pairs"]}
-    assert pairs["status"] == ("self_assessment", "public_posting", True)
-    assert pairs["round"] == (1, 1, False)
-    assert event.hash in response.content.decode()
+    lines = {line.key: (line.label, line.before, line.after, line.changed)
+             for line in response.context["lines"]}
+    assert lines["status"] == ("trạng thái", "tự đánh giá", "công khai, lấy ý kiến", True)
+    assert lines["round"] == ("vòng", "1", "1", False)
+    started = journey.dossier.posting_started_on.strftime("%d/%m/%Y")
+    assert lines["posting_started_on"] == ("ngày bắt đầu công khai", "—", started, True)
+    page = response.content.decode()
+    # People read labels and values; the stored form is folded away below them.
+    assert "<td>Trạng thái</td><td>tự đánh giá</td><td>công khai, lấy ý kiến</td>" in page
+    assert page.index("công khai, lấy ý kiến") < page.index("<details") < page.index(event.hash)
+    assert "dossiers.dossier" not in page[:page.index("<details")]
 
 
 def test_dossier_story_is_complete_and_in_order(client, journey, kit):
@@ -122,7 +129,7 @@ def test_dossier_story_is_complete_and_in_order(client, journey, kit):
     login(client, kit.users["thanh_tra"])
     response = client.get(reverse("audit:dossier", args=[journey.dossier.pk]))
     assert response.status_code == 200
-    shown = [event.seq for event, _label, _pairs in response.context["rows"]]
+    shown = [event.seq for event, _label, _lines in response.context["rows"]]
     assert shown == seqs(AuditEvent.objects.filter(dossier_id=journey.dossier.pk).order_by("seq"))
     assert shown == sorted(shown)
     assert response.context["rows"][0][0].action == "dossier.register"
@@ -150,7 +157,7 @@ def test_csv_export_opens_with_the_verification(client, journey, kit):
     assert response["Content-Type"].startswith("text/csv")
     rows = csv_rows(response)
     total = AuditEvent.objects.count()
-    assert rows[0] == ["AUDIT-CHAIN OK", f"Đã xác minh chuỗi nhật ký kiểm tra: {total} sự kiện, "
+    assert rows[0] == ["Chuỗi nhật ký nguyên vẹn", f"Đã xác minh chuỗi nhật ký kiểm tra: {total} sự kiện, "
                        "không có sự kiện nào bị sửa đổi, xóa hoặc thay đổi thứ tự."]
     assert [int(r[0]) for r in data_rows(rows)] == seqs(AuditEvent.objects.filter(
         dossier_id=journey.dossier.pk).order_by("seq"))
@@ -163,7 +170,7 @@ def test_xlsx_export_matches_the_filter(client, journey, kit):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "AUDIT-CHAIN OK"
+    assert rows[0][0] == "Chuỗi nhật ký nguyên vẹn"
     data = data_rows(rows)
     expected = AuditEvent.objects.filter(action="self_assessment.set").order_by("seq")
     assert [r[0] for r in data] == seqs(expected)
@@ -178,7 +185,7 @@ def test_export_reports_a_broken_chain(client, journey, kit):
         cursor.execute("DELETE FROM ntm_workflow_auditevent WHERE seq = %s", [victim.seq])
     login(client, kit.users["thanh_tra"])
     rows = csv_rows(client.get(reverse("audit:export_csv")))
-    assert rows[0][0] == "AUDIT-CHAIN BROKEN" and f"#{victim.seq + 1}" in rows[0][1]
+    assert rows[0][0] == "Chuỗi nhật ký BỊ PHÁ VỠ" and f"#{victim.seq + 1}" in rows[0][1]
 
 
 def test_list_runs_the_same_queries_for_more_events(client, journey, kit):
@@ -241,3 +248,57 @@ def test_pages_are_in_vietnamese_by_default(client, kit):
     assert 'lang="vi"' in page
     assert Dossier  # the page renders with the project's own stylesheet
     assert "/static/css/app.css" in page
+
+
+def test_events_are_described_in_words_with_names_not_ids(journey, kit):
+    from django.utils import translation
+
+    from dossiers.audit_describe import describe_events
+
+    journey.self_assess()
+    grant = AuditEvent.objects.filter(action="permission.grant").first()
+    member = AuditEvent.objects.filter(action="agency.member_add").first()
+    register = AuditEvent.objects.get(action="dossier.register", dossier_id=journey.dossier.pk)
+    with translation.override("vi"):
+        described = describe_events([grant, member, register])
+    grant_lines = {line.key: line.after for line in described[grant.seq]}
+    agency = kit.province.agencies.get(group_id=grant.after["group"])
+    assert grant_lines["group"] == agency.name  # not "group 76"
+    member_lines = {line.key: line.after for line in described[member.seq]}
+    user = get_user_model().objects.get(pk=member.after["user"])
+    assert member_lines["user"] == (user.get_full_name() or user.username)
+    assert member_lines["is_head"] == "Không"
+    register_lines = {line.label: line.after for line in described[register.seq]}
+    with translation.override("vi"):
+        assert register_lines["xã"] == str(journey.dossier.commune)
+        assert register_lines["đợt"] == str(journey.dossier.batch)
+
+
+def test_describing_a_page_of_events_costs_the_same_queries_for_more_events(journey):
+    from dossiers.audit_describe import describe_events
+
+    journey.self_assess()
+    events = list(AuditEvent.objects.filter(action="self_assessment.set").order_by("seq"))
+    assert len(events) >= 10
+    few, _ = queries_of(lambda: describe_events(events[:2]))
+    many, described = queries_of(lambda: describe_events(events))
+    assert many == few
+    assert len(described) == len(events)
+
+
+def test_xlsx_export_has_widths_a_frozen_header_and_changes_in_words(client, journey, kit):
+    journey.self_assess()
+    login(client, kit.users["thanh_tra"])
+    response = client.get(reverse("audit:export_xlsx"), {"action": "self_assessment.set"},
+                          HTTP_ACCEPT_LANGUAGE="vi")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header_row = next(i for i, row in enumerate(rows, start=1) if row[0] == "STT")
+    assert sheet.freeze_panes == f"A{header_row + 1}"
+    assert sheet.column_dimensions["I"].width == 48
+    assert sheet.cell(header_row, 1).font.bold
+    header = rows[header_row - 1]
+    assert header[9] == "Thay đổi" and header[6] == "Loại đối tượng"
+    first = data_rows(rows)[0]
+    assert first[6] == "tự đánh giá"
+    assert "giá trị: " in first[9] and "{" not in first[9]

@@ -65,8 +65,8 @@ def test_xlsx_export_holds_control_characters_and_formulas_as_text(client, kit, 
     sheet = load_workbook(io.BytesIO(response.content)).active
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == stored_event.seq)
     assert row[8] == "'" + STORED["object_repr"]
-    assert row[12] == "thiếu\\x0bhồ sơ"
-    assert '"remark": "+84 912 345 678"' in row[11]
+    assert row[13] == "thiếu\\x0bhồ sơ"
+    assert '"remark": "+84 912 345 678"' in row[12]
     formulas = [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"]
     assert formulas == []
 
@@ -82,6 +82,6 @@ def test_csv_export_holds_control_characters_and_formulas_as_text(client, kit, j
     rows = list(csv.reader(io.StringIO(text)))
     row = next(r for r in rows if r and r[0] == str(stored_event.seq))
     assert row[8] == "'" + STORED["object_repr"]
-    assert row[12] == "thiếu\\x0bhồ sơ"
+    assert row[13] == "thiếu\\x0bhồ sơ"
     assert not any(value.startswith(("=", "+", "-", "@")) for r in rows for value in r)
     assert not any("\x0b" in value or "\x00" in value for r in rows for value in r)

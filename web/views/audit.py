@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET
 from audit.chain import verify_chain
 from audit.labels import action_label
 from audit.models import AuditEvent
+from dossiers.audit_describe import Line, describe_events, object_label
 from dossiers.audit_review import (
     audit_events_filter,
     audit_events_for,
@@ -29,11 +31,10 @@ from dossiers.audit_review import (
 from dossiers.models import Dossier
 
 from ..audit_forms import AuditFilterForm
+from ..templatetags.people import actor
 
 PAGE_SIZE = 50
-COLUMNS = ("seq", "at", "actor_name", "agency_name", "action", "object_type", "object_id",
-           "object_repr", "dossier_id", "before", "after", "reason", "request_id",
-           "request_path", "remote_addr", "hash")
+EXPORT_CHUNK = 500
 
 
 def _reviewer(request: HttpRequest) -> None:
@@ -51,14 +52,6 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
     elif form.is_bound:
         events = events.none()
     return form, events
-
-
-def _pairs(event: AuditEvent) -> list[tuple[str, Any, Any, bool]]:
-    """Before and after side by side: (field, before, after, changed)."""
-    before = event.before if isinstance(event.before, dict) else {}
-    after = event.after if isinstance(event.after, dict) else {}
-    keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-    return [(k, before.get(k), after.get(k), before.get(k) != after.get(k)) for k in keys]
 
 
 @require_GET
@@ -80,7 +73,9 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
     _reviewer(request)
     event = get_object_or_404(audit_events_for(request.user), seq=seq)
     return render(request, "audit/event_detail.html", {
-        "event": event, "label": action_label(event.action), "pairs": _pairs(event),
+        "event": event, "label": action_label(event.action),
+        "object_label": object_label(event.object_type),
+        "lines": describe_events([event])[event.seq],
         "before_json": json.dumps(event.before, ensure_ascii=False, indent=2),
         "after_json": json.dumps(event.after, ensure_ascii=False, indent=2),
     })
@@ -90,10 +85,11 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
 @login_required
 def dossier_events(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = get_object_or_404(Dossier.objects.select_related("commune", "batch"), pk=pk)
-    events = dossier_story(request.user, dossier)
+    events = list(dossier_story(request.user, dossier))
+    described = describe_events(events)
     return render(request, "audit/dossier_story.html", {
         "dossier": dossier,
-        "rows": [(e, action_label(e.action), _pairs(e)) for e in events],
+        "rows": [(e, action_label(e.action), described[e.seq]) for e in events],
     })
 
 
@@ -118,12 +114,15 @@ def _cells(line: list[Any]) -> list[Any]:
 
 
 def _preamble(form: AuditFilterForm, count: int) -> list[list[str]]:
+    """What the export is: the chain's verdict as a readable line first, then when, which
+    filters and how many events."""
     report = verify_chain()
     if report.ok:
-        verdict = ["AUDIT-CHAIN OK", _("Audit chain verified: %(n)s events, none changed, "
-                                       "removed or reordered.") % {"n": report.count}]
+        verdict = [_("Audit chain intact"), _("Audit chain verified: %(n)s events, none "
+                                              "changed, removed or reordered.") % {
+                                                  "n": report.count}]
     else:
-        verdict = ["AUDIT-CHAIN BROKEN",
+        verdict = [_("Audit chain BROKEN"),
                    _("The audit chain is broken at event #%(seq)s: %(problem)s") % {
                        "seq": report.first_bad_seq, "problem": report.problem}]
     return [
@@ -136,20 +135,53 @@ def _preamble(form: AuditFilterForm, count: int) -> list[list[str]]:
     ]
 
 
+# (heading, width in characters) of each export column, in order.
+def _columns() -> list[tuple[str, int]]:
+    return [(_("No."), 8), (_("Time"), 20), (_("Actor"), 24), (_("Agency"), 28),
+            (_("Action"), 34), (_("Action code"), 26), (_("Object type"), 22),
+            (_("Object id"), 10), (_("Object"), 48), (_("Changes"), 60), (_("Dossier"), 10),
+            (_("Before"), 40), (_("After"), 40), (_("Reason"), 30), (_("Request"), 34),
+            (_("Path"), 30), (_("IP address"), 16), (_("Hash"), 66)]
+
+
 def _header() -> list[str]:
-    return [_("No."), _("Time"), _("Actor"), _("Agency"), _("Action"), _("Action code"),
-            _("Object type"), _("Object id"), _("Object"), _("Dossier"), _("Before"), _("After"),
-            _("Reason"), _("Request"), _("Path"), _("IP address"), _("Hash")]
+    return [heading for heading, _width in _columns()]
 
 
-def _row(event: AuditEvent) -> list[Any]:
+def _changes(lines: list[Line]) -> str:
+    """An event's values in words, one per line: "label: before → after" or "label: value"."""
+    return "\n".join(
+        f"{line.label}: {line.before} → {line.after}" if line.before != "—"
+        else f"{line.label}: {line.after}" for line in lines)
+
+
+def _row(event: AuditEvent, lines: list[Line]) -> list[Any]:
     return [event.seq, timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S"),
-            event.actor_name, event.agency_name, action_label(event.action), event.action,
-            event.object_type, event.object_id, event.object_repr, event.dossier_id or "",
+            actor(event), event.agency_name, action_label(event.action), event.action,
+            object_label(event.object_type), event.object_id, event.object_repr,
+            _changes(lines), event.dossier_id or "",
             json.dumps(event.before, ensure_ascii=False) if event.before is not None else "",
             json.dumps(event.after, ensure_ascii=False) if event.after is not None else "",
             event.reason, event.request_id, event.request_path, event.remote_addr or "",
             event.hash]
+
+
+def _rows(events: Any) -> Iterator[list[Any]]:
+    """The export's rows, streamed: events read and described a chunk at a time (the
+    references of a chunk named in one query per kind of object)."""
+    chunk: list[AuditEvent] = []
+    for event in events.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(event)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _described(chunk)
+            chunk = []
+    yield from _described(chunk)
+
+
+def _described(chunk: list[AuditEvent]) -> Iterator[list[Any]]:
+    described = describe_events(chunk)
+    for event in chunk:
+        yield _cells(_row(event, described[event.seq]))
 
 
 @require_GET
@@ -169,8 +201,8 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
         for line in preamble:
             yield writer.writerow(_cells(line))
         yield writer.writerow(_cells(_header()))
-        for event in events.iterator(chunk_size=2000):
-            yield writer.writerow(_cells(_row(event)))
+        for row in _rows(events):
+            yield writer.writerow(row)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
@@ -181,15 +213,29 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 @login_required
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     form, events = _filtered(request)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Audit trail"))
-    for line in _preamble(form, events.count()):
+    preamble = _preamble(form, events.count())
+    # A write-only sheet takes its layout before its rows: widths, and the rows above the
+    # first event (the preamble and the header) frozen while the events scroll.
+    for index, (_heading, width) in enumerate(_columns(), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = f"A{len(preamble) + 2}"
+    bold = Font(bold=True)
+    for line in preamble:
         sheet.append(_cells(line))
-    sheet.append(_cells(_header()))
-    for event in events.iterator(chunk_size=2000):
-        sheet.append(_cells(_row(event)))
+    header = []
+    for heading in _header():
+        header.append(WriteOnlyCell(sheet, value=heading))
+        header[-1].font = bold
+    sheet.append(header)
+    for row in _rows(events):
+        sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
