@@ -9,11 +9,12 @@ from typing import Any
 
 from guardian.shortcuts import get_objects_for_user
 
-from .conditions import legal_conditions, level_ladder_problems, pct, survey_rates
+from .conditions import Tally, legal_conditions, level_ladder_problems, pct, survey_rates, tally
 from .models import (
     Agency,
     AgendaItem,
     Confirmation,
+    CouncilMeeting,
     CriterionAppraisal,
     Dossier,
     DossierStatus,
@@ -21,6 +22,7 @@ from .models import (
     Membership,
     SelfAssessment,
     SurveyAppraisal,
+    Vote,
 )
 
 
@@ -121,3 +123,52 @@ def visible_dossiers(user: Any) -> Any:
     search in the pages and the API alike."""
     return get_objects_for_user(user, "dossiers.view_dossier", klass=Dossier,
                                 accept_global_perms=False).select_related("commune")
+
+
+@dataclass
+class CouncilItem:
+    """An open agenda item of a dossier as one reader sees it. ``state`` says what a council
+    member can do: ``waiting`` (attendance not recorded yet), ``absent`` (not recorded as
+    present), ``voted`` (``vote`` is their vote), ``vote`` (may vote now) or ``closed`` (the
+    meeting ended without their vote); ``None`` for a
+    reader who is not a member of the council. ``tally`` is the live count, for the office."""
+
+    item: AgendaItem
+    state: str | None
+    vote: Vote | None
+    tally: Tally
+    not_voted: int
+    approval_rate: str
+
+
+def council_items(dossier: Dossier, user: Any) -> list[CouncilItem]:
+    """The dossier's open agenda items with the reader's own position on each and the live
+    tally; a fixed number of queries per open item (a dossier has one or two at most)."""
+    items = list(AgendaItem.objects.filter(dossier=dossier, result=AgendaItem.Result.OPEN)
+                 .select_related("meeting__council", "dossier__regulation").order_by("pk"))
+    council_ids = set(Membership.objects.filter(
+        user=user, agency_id__in={i.meeting.council_id for i in items}).values_list(
+        "agency_id", flat=True)) if items else set()
+    rows = []
+    for item in items:
+        meeting = item.meeting
+        count = tally(item)
+        state = None
+        vote = None
+        if meeting.council_id in council_ids:
+            vote = Vote.objects.filter(item=item, member=user).first()
+            if vote is not None:
+                state = "voted"
+            elif meeting.status == CouncilMeeting.Status.PLANNED:
+                state = "waiting"
+            elif not meeting.present.filter(pk=user.pk).exists():
+                state = "absent"
+            elif meeting.status == CouncilMeeting.Status.IN_SESSION:
+                state = "vote"
+            else:
+                state = "closed"
+        rate = pct(Fraction(count.votes_for, count.present)) if count.present else "—"
+        rows.append(CouncilItem(item=item, state=state, vote=vote, tally=count,
+                                not_voted=count.present - count.votes_for - count.votes_against,
+                                approval_rate=rate))
+    return rows

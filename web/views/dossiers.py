@@ -28,7 +28,6 @@ from dossiers import selectors
 from dossiers.exceptions import RuleViolation
 from dossiers.models import (
     Agency,
-    AgendaItem,
     AppraisalStatus,
     Batch,
     Commune,
@@ -86,11 +85,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "returned_items": [i for i in open_items if i.status == AppraisalStatus.RETURNED],
         "meetings": CouncilMeeting.objects.filter(
             council__province=dossier.commune.province).exclude(status="closed"),
-        "my_vote_items": AgendaItem.objects.filter(
-            dossier=dossier, result="open", meeting__status="in_session",
-            meeting__council__memberships__user=request.user).select_related("meeting"),
-        "open_agenda": AgendaItem.objects.filter(dossier=dossier, result="open").select_related(
-            "meeting"),
+        "council_items": selectors.council_items(dossier, request.user),
         "document_kinds": DossierDocument.Kind.choices,
         "villages": dossier.commune.villages.order_by("name"),
         "timeline": [(e, action_label(e.action)) for e in events],
