@@ -28,6 +28,7 @@ ACTIONS = {
     "comment.respond": _("Public comment answered"),
     "criteria_set.load": _("Criteria set loaded"),
     "decision.revocation": _("Revocation decision recorded"),
+    "decision.signature_check": _("Decision signature checked"),
     "document.add": _("Document attached"),
     "dossier.register": _("Dossier registered"),
     "evidence.add": _("Evidence added"),
