@@ -201,3 +201,22 @@ class FontsOnly:
         if parsed.scheme != "file" or not path.is_relative_to(root) or not path.is_file():
             raise ValueError(f"not a shipped font: {url}")
         return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
+
+
+def available_documents(dossier: Dossier) -> list[tuple[Kind, Agency | None]]:
+    """The documents the dossier's data allows drawing up now (each kind's own check, in a
+    fixed number of queries), a department's report once per appraising department."""
+    departments = list(Agency.objects.filter(
+        appraisals__dossier=dossier, appraisals__round=dossier.round,
+        kind=Agency.Kind.DEPARTMENT).distinct().order_by("name"))
+    voted = AgendaItem.objects.filter(dossier=dossier, kind=AgendaItem.Kind.RECOGNITION).exclude(
+        result=AgendaItem.Result.OPEN).exists()
+    out: list[tuple[Kind, Agency | None]] = [(KINDS["submission_letter"], None)]
+    out += [(KINDS["appraisal_report"], agency) for agency in departments]
+    if departments:
+        out.append((KINDS["consolidated_report"], None))
+    if voted:
+        out.append((KINDS["council_minutes"], None))
+    if voted and dossier.status in APPROVED:
+        out.append((KINDS["decision_draft"], None))
+    return out

@@ -71,14 +71,17 @@ def test_every_document_has_its_vietnamese_headings_and_its_hash_in_the_trail(ap
 
 
 def test_the_font_is_embedded(approved):
+    """Every font of the PDF is the shipped Noto Serif, embedded (a subset of it)."""
     pdf = document_generate(actor=approved.u("vpdp"), dossier=approved.dossier,
                             kind="submission_letter").pdf
-    fonts = {str(font["/BaseFont"]).split("+")[-1]
-             for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
-             for font in page["/Resources"]["/Font"].values()
-             if "/FontDescriptor" in font.get_object().get("/DescendantFonts", [{}])[0]
-             .get_object()}
-    assert fonts == {"NotoSerif", "NotoSerif-Bold"}
+    fonts = set()
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            fonts.add((str(font.get_object()["/BaseFont"]).split("+")[-1],
+                       "/FontFile2" in descendant["/FontDescriptor"]))
+    assert fonts == {("Noto-Serif", True), ("Noto-Serif-Bold", True),
+                     ("Noto-Serif-Italic", True), ("Noto-Serif-Bold-Italic", True)}
 
 
 def test_documents_wait_for_their_data_and_for_a_reader(journey, other_kit):
