@@ -52,7 +52,8 @@ def public_index(request: HttpRequest) -> HttpResponse:
 @_public
 def public_province(request: HttpRequest, code: str) -> HttpResponse:
     province = get_object_or_404(Province, code=code)
-    data = _cached(f"province:{province.pk}", lambda: province_record(province))
+    data = _cached(f"province:{province.pk}:{province.publish_decisions:d}",
+                   lambda: province_record(province))
     return render(request, "public/province.html", data)
 
 
