@@ -9,8 +9,10 @@ the signer's name and the file's integrity are still reported, marked unverified
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from asn1crypto import pem
@@ -59,6 +61,17 @@ def load_certificates(pem_or_der: bytes) -> list[asn1_x509.Certificate]:
     return certs
 
 
+def _outside_event_loop(work):
+    """pyHanko's synchronous validation runs its own event loop: inside a running one (an
+    async server, a browser-driven test) it runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
 def signature_report(data: bytes, *, trust_roots: list[asn1_x509.Certificate]) -> SignatureReport:
     """What the signatures embedded in ``data`` (a PDF) say; the last signature is the one
     reported on (the decision is signed last), every signature must be intact."""
@@ -71,10 +84,9 @@ def signature_report(data: bytes, *, trust_roots: list[asn1_x509.Certificate]) -
     if not embedded:
         return SignatureReport(UNSIGNED)
     context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False)
-    statuses = []
     try:
-        for sig in embedded:
-            statuses.append(validate_pdf_signature(sig, context))
+        statuses = _outside_event_loop(
+            lambda: [validate_pdf_signature(sig, context) for sig in embedded])
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
         log.info("Signature not verifiable: %s", exc)
         return SignatureReport(CHANGED, signatures=len(embedded), detail="unverifiable")

@@ -88,3 +88,13 @@ def test_uploaded_altered_decision_is_recorded_changed_and_unverified(journey, c
 def test_uploaded_unsigned_decision_is_recorded_unsigned(journey):
     decision = _decide(journey, unsigned_pdf())
     assert (decision.signature.status, decision.signature.signatures) == ("unsigned", 0)
+
+
+def test_checked_inside_a_running_event_loop(certificate):
+    """pyHanko runs an event loop of its own: an async server's loop does not stop it."""
+    import asyncio
+
+    async def check():
+        return signature_report(signed_pdf(*certificate), trust_roots=[]).status
+
+    assert asyncio.run(check()) == "intact"
