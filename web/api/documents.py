@@ -27,7 +27,7 @@ def _dossier(user: Any, pk: int) -> Dossier:
     return dossier
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT)
+@extend_schema(operation_id="dossiers_generated_documents_list", responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def document_list(request: Any, pk: int) -> Response:
     """The documents the dossier's data allows drawing up now, with their addresses."""
@@ -41,7 +41,8 @@ def document_list(request: Any, pk: int) -> Response:
     return Response(rows)
 
 
-@extend_schema(parameters=[OpenApiParameter("agency", int, description=(
+@extend_schema(operation_id="dossiers_generated_documents_pdf", parameters=[OpenApiParameter(
+    "agency", int, description=(
     "The department whose appraisal report to draw up (appraisal_report only)."))],
     responses={(200, "application/pdf"): OpenApiTypes.BINARY})
 @api_view(["GET"])
