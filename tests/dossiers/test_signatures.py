@@ -94,7 +94,9 @@ def test_checked_inside_a_running_event_loop(certificate):
     """pyHanko runs an event loop of its own: an async server's loop does not stop it."""
     import asyncio
 
+    data = signed_pdf(*certificate)
+
     async def check():
-        return signature_report(signed_pdf(*certificate), trust_roots=[]).status
+        return signature_report(data, trust_roots=[]).status
 
     assert asyncio.run(check()) == "intact"
