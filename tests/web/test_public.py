@@ -56,8 +56,8 @@ def test_public_record_of_a_province(client, kit, journey):
     kit.province.publish_decisions = True
     kit.province.save()
     html = page(client)
-    assert (row + f'<td><a href="/public/42/decisions/{decision.pk}/">Download'
-                  '<span class="visually-hidden"> 123/QĐ-UBND</span></a></td>') in html
+    assert (row + f'<td><a href="/public/42/decisions/{decision.pk}/" '
+                  'aria-label="Download decision 123/QĐ-UBND">Download</a></td>') in html
     response = client.get(f"/public/42/decisions/{decision.pk}/")
     assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
     assert b"".join(response.streaming_content) == decision.file.open("rb").read()
