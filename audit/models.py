@@ -85,3 +85,28 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash[:12]}…"
+
+
+class PublishedHead(models.Model):
+    """The chain head published for everyone on the public page, once a day: the latest
+    signed checkpoint's sequence and hash. Anyone who kept a published head can later prove
+    that no event up to it was removed (``verify_audit --published-head SEQ:HASH``)."""
+
+    day = models.DateField(_("day"), unique=True)
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    hash = models.CharField(_("hash"), max_length=64)
+    checkpoint_at = models.DateTimeField(_("checkpoint time"))
+    published_at = models.DateTimeField(_("published at"))
+
+    class Meta:
+        db_table = "audit_published_head"
+        ordering = ["-day"]
+        triggers = [
+            pgtrigger.Protect(name="audit_published_head_append_only",
+                              operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+        verbose_name = _("published chain head")
+        verbose_name_plural = _("published chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}: #{self.seq} {self.hash[:12]}…"

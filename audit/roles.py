@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 
-from .models import AuditCheckpoint, AuditEvent
+from .models import AuditCheckpoint, AuditEvent, PublishedHead
 
-AUDIT_TABLES = (AuditEvent._meta.db_table, AuditCheckpoint._meta.db_table)
+AUDIT_TABLES = (AuditEvent._meta.db_table, AuditCheckpoint._meta.db_table,
+                PublishedHead._meta.db_table)
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 

@@ -8,6 +8,7 @@ from . import trail
 from .chain import verify_chain
 from .checkpoints import ChainBroken, alert_broken, checkpoint_create
 from .models import AuditEvent
+from .publication import head_publish
 
 
 @shared_task(name="audit.verify")
@@ -38,3 +39,12 @@ def audit_checkpoint() -> dict:
     if checkpoint is None:
         return {"ok": True, "seq": None}
     return {"ok": True, "seq": checkpoint.seq, "hash": checkpoint.hash}
+
+
+@shared_task(name="audit.publish_head")
+def audit_publish_head() -> dict:
+    """Publish the latest checkpoint's head on the public page (once a day)."""
+    head = head_publish()
+    if head is None:
+        return {"ok": True, "seq": None}
+    return {"ok": True, "day": head.day.isoformat(), "seq": head.seq, "hash": head.hash}

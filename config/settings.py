@@ -453,3 +453,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Official documents (PDF, WeasyPrint): a directory of templates that override the shipped
+# ones in templates/documents/ (same file names; Django template language only, no custom
+# tag libraries). The embedded font ships in static/fonts/.
+NTM_DOCUMENT_TEMPLATES_DIR = os.environ.get("NTM_DOCUMENT_TEMPLATES_DIR", "")
+NTM_DOCUMENT_FONT_DIR = BASE_DIR / "static" / "fonts"

@@ -92,7 +92,7 @@ class IndicatorAdmin(AuditedAdmin):
 
 @admin.register(m.Province)
 class ProvinceAdmin(AuditedAdmin):
-    list_display = ("code", "name")
+    list_display = ("code", "name", "publish_decisions")
     search_fields = ("name", "code")
 
 
@@ -195,5 +195,12 @@ class BatchAdmin(ReadOnlyAdmin):
 for model in (m.Dossier, m.SelfAssessment, m.Evidence, m.DossierDocument, m.PublicComment,
               m.CriterionAppraisal, m.SurveyResult, m.SurveyAppraisal, m.Confirmation,
               m.DistrictVerification, m.CouncilMeeting, m.AgendaItem, m.Vote, m.Decision,
-              m.Revocation):
+              m.Revocation, m.DecisionSignature):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+@admin.register(m.TrustRoot)
+class TrustRootAdmin(AuditedAdmin):
+    """The certification authorities whose signers' decisions are reported as verified."""
+
+    list_display = ("name", "active")

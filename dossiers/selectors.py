@@ -99,7 +99,7 @@ def dossier_overview(dossier: Dossier) -> dict:
             "meeting").order_by("pk")),
         "documents": list(dossier.documents.order_by("kind", "uploaded_at")),
         "comments": list(dossier.comments.order_by("received_on", "pk")),
-        "decisions": list(dossier.decisions.all()),
+        "decisions": list(dossier.decisions.select_related("signature")),
     }
 
 

@@ -5,8 +5,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .auth import SignInView
+from .views import documents as document_views
 from .views import dossiers as dossier_views
 from .views import lists
+from .views import public as public_views
 from .webhooks import anymail_patterns
 
 urlpatterns = [
@@ -16,10 +18,16 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("audit/", include("web.audit_urls")),
     path("dossiers/<int:pk>/", dossier_views.dossier_detail, name="dossier"),
+    path("dossiers/<int:pk>/documents/<slug:kind>/", document_views.dossier_document,
+         name="dossier_document"),
     path("dossiers/<int:pk>/reassign/", dossier_views.task_reassign, name="task_reassign"),
     path("dossiers/<int:pk>/<slug:action>/", dossier_views.dossier_action, name="dossier_action"),
     path("dossiers/<int:pk>/evidence/<int:evidence_pk>/", dossier_views.evidence_file,
          name="evidence"),
+    path("public/", public_views.public_index, name="public"),
+    path("public/<slug:code>/", public_views.public_province, name="public_province"),
+    path("public/<slug:code>/decisions/<int:decision_id>/", public_views.public_decision_file,
+         name="public_decision"),
     path("meetings/", dossier_views.meetings, name="meetings"),
     path("batches/", dossier_views.batches, name="batches"),
     path("batches/<int:pk>/", dossier_views.batch_board, name="batch"),

@@ -15,6 +15,7 @@ from .decisions import Decision, Revocation
 from .dossier import Dossier, DossierStatus
 from .geography import Commune, District, Province, Village
 from .regulation import RegulationProfile, Responsibility, parse_ratio
+from .signatures import DecisionSignature, TrustRoot
 
 __all__ = [
     "Agency", "AgendaItem", "AppraisalStatus", "Batch", "BatchDeadline", "Commune",
@@ -23,4 +24,5 @@ __all__ = [
     "DossierStatus", "Evidence", "Indicator", "Level", "Membership", "Province",
     "PublicComment", "RegulationProfile", "Responsibility", "Revocation", "SelfAssessment",
     "Step", "SurveyAppraisal", "SurveyResult", "Village", "Vote", "parse_ratio",
+    "DecisionSignature", "TrustRoot",
 ]

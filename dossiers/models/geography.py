@@ -10,6 +10,10 @@ class Province(models.Model):
     code = models.CharField(_("official code"), max_length=8, unique=True)
     name = models.CharField(_("name"), max_length=120)
     codename = models.SlugField(_("code name"), max_length=80, blank=True)
+    publish_decisions = models.BooleanField(
+        _("publish signed decisions"), default=False,
+        help_text=_("The signed recognition and revocation decisions can be downloaded from "
+                    "the public page."))
 
     class Meta:
         ordering = ["code"]

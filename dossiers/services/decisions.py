@@ -12,6 +12,7 @@ from audit import trail
 from ..dates import decision_date_problems
 from ..models import Agency, Decision, Dossier
 from .assessment import upload_store
+from .signatures import decision_signature_check
 
 
 def decision_problems(*, dossier: Dossier, kind: str, number: str, signed_on: dt.date,
@@ -30,7 +31,8 @@ def decision_problems(*, dossier: Dossier, kind: str, number: str, signed_on: dt
 def decision_add(*, actor: Any, agency: Agency, dossier: Dossier, kind: str, number: str,
                  signed_on: dt.date, signer_name: str, signer_title: str, upload: IO[bytes],
                  name: str) -> Decision:
-    """Store the signed decision and its file (particulars checked by ``decision_problems``)."""
+    """Store the signed decision and its file (particulars checked by ``decision_problems``),
+    and what its digital signature says (``signatures.decision_signature_check``)."""
     decision = Decision(dossier=dossier, kind=kind, number=number.strip(), signed_on=signed_on,
                         signer_name=signer_name.strip(), signer_title=signer_title.strip())
     upload_store(decision, actor=actor, upload=upload, name=name)
@@ -39,4 +41,5 @@ def decision_add(*, actor: Any, agency: Agency, dossier: Dossier, kind: str, num
                  dossier=dossier,
                  after=trail.snapshot(decision, ("kind", "number", "signed_on", "signer_name",
                                                  "signer_title", "original_name", "sha256")))
+    decision_signature_check(actor=actor, agency=agency, decision=decision)
     return decision

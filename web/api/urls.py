@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import documents, views
 
 router = DefaultRouter()
 router.register("dossiers", views.DossierViewSet, basename="dossier")
@@ -14,6 +14,10 @@ router.register("tasks", views.TaskViewSet, basename="task")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
+    path("dossiers/<int:pk>/generated-documents/", documents.document_list,
+         name="api-documents"),
+    path("dossiers/<int:pk>/generated-documents/<slug:kind>/", documents.document_pdf,
+         name="api-document"),
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.labels import action_label
 from audit.models import AuditEvent
 from dossiers import selectors
+from dossiers.documents import available_documents
 from dossiers.exceptions import RuleViolation
 from dossiers.models import (
     Agency,
@@ -91,6 +92,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": [(e, action_label(e.action)) for e in events],
         "may_audit": request.user.has_perm("dossiers.audit_dossier", dossier),
         "reassignable": _reassignable(request, dossier),
+        "generated_documents": available_documents(dossier),
     })
 
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.chain import verify_chain
 from audit.models import AuditEvent
+from audit.publication import parse_head
 
 
 class Command(BaseCommand):
@@ -10,13 +11,23 @@ class Command(BaseCommand):
             "first problem, named: deleted events, an edited event, a changed primary key, "
             "reordered events, a re-chained segment, a forged append, a cut tail, a forged "
             "checkpoint. --expect-seq/--expect-hash check a head kept outside the server (e.g. "
-            "from a checkpoint e-mail).")
+            "from a checkpoint e-mail); --published-head SEQ:HASH one from the public page.")
 
     def add_arguments(self, parser):
         parser.add_argument("--expect-seq", type=int, help="an event number recorded earlier")
         parser.add_argument("--expect-hash", help="the hash recorded with it")
+        parser.add_argument("--published-head", metavar="SEQ:HASH",
+                            help="a head published on the public page (same check)")
 
-    def handle(self, *args, expect_seq=None, expect_hash=None, **options):
+    def handle(self, *args, expect_seq=None, expect_hash=None, published_head=None, **options):
+        if published_head is not None:
+            if expect_seq is not None or expect_hash is not None:
+                raise CommandError("--published-head replaces --expect-seq/--expect-hash.")
+            try:
+                expect_seq, expect_hash = parse_head(published_head)
+            except ValueError:
+                raise CommandError("--published-head takes SEQ:HASH, e.g. 42:<64 hex digits>, "
+                                   "as the public page shows it.") from None
         report = verify_chain()
         if not report.ok:
             raise CommandError(f"Audit chain broken at event #{report.first_bad_seq}: "
