@@ -14,7 +14,9 @@ only); applying with the token runs the sheet again in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -33,7 +35,7 @@ from .. import permissions
 from ..columns import control_characters
 from ..exceptions import NotAllowed, RuleViolation
 from ..models import Batch, CriteriaSet, Province
-from .sheets import Column, read_sheet, workbook_bytes
+from .sheets import MAX_ROWS, Column, Sheet, read_sheet, workbook_bytes
 
 TOKEN_SALT = "ntm.import.preview"
 TOKEN_MAX_AGE = 3600
@@ -200,13 +202,14 @@ def scope_problems(kind: Kind, scope: Scope) -> list[str]:
     return problems
 
 
-def _run(*, actor: Any, kind: Kind, scope: Scope, upload: IO[bytes], name: str,
-         apply: bool) -> ImportResult:
+def _run(*, actor: Any, kind: Kind, scope: Scope, upload: IO[bytes] | None, name: str,
+         apply: bool, sheet: Sheet | None = None) -> ImportResult:
     agency = permissions.require_administrator(actor, scope.province)
     problems = scope_problems(kind, scope)
     if problems:
         raise RuleViolation(problems)
-    sheet = read_sheet(upload, name=name, columns=kind.columns)
+    if sheet is None:
+        sheet = read_sheet(upload, name=name, columns=kind.columns)
     result = ImportResult(kind=kind.name, file_name=sheet.name, sha256=sheet.sha256, rows=[])
     with transaction.atomic():
         for line, raw in sheet.rows:
@@ -259,6 +262,26 @@ def import_sheet(*, actor: Any, kind: str, scope: Scope, upload: IO[bytes], name
             {"file": stored, "name": result.file_name, "sha256": result.sha256,
              "user": actor.pk, "kind": kind, "scope": scope.ids()}, salt=TOKEN_SALT)
     return result
+
+
+def import_rows(*, actor: Any, kind: str, scope: Scope, rows: list[dict[str, Any]],
+                dry_run: bool = False) -> ImportResult:
+    """The same import from rows given as data (the API's bulk requests): each row a mapping
+    of the kind's column keys; line numbers count from 1."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise RuleViolation(_("Unknown kind of import “%(kind)s”.") % {"kind": kind})
+    if not rows:
+        raise RuleViolation(_("Give at least one row."))
+    if len(rows) > MAX_ROWS:
+        raise RuleViolation(_("More than %(max)s rows: split them into several requests.")
+                            % {"max": MAX_ROWS})
+    body = json.dumps(rows, sort_keys=True, default=str, ensure_ascii=False).encode()
+    sheet = Sheet(name="", sha256=hashlib.sha256(body).hexdigest(), size=len(body),
+                  rows=[(n, {c.key: row.get(c.key) for c in spec.columns})
+                        for n, row in enumerate(rows, start=1)])
+    return _run(actor=actor, kind=spec, scope=scope, upload=None, name="", apply=not dry_run,
+                sheet=sheet)
 
 
 def import_apply(*, actor: Any, token: str) -> ImportResult:
