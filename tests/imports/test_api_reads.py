@@ -48,6 +48,13 @@ def test_agencies_councils_communes_and_villages_of_the_callers_province_only(ki
     assert len(villages["results"]) == 3
     other_village = other_kit.communes[0].villages.first()
     assert own.get(reverse("village-detail", args=[other_village.pk])).status_code == 404
+    mapping = own.get(reverse("responsibility-list"), {"agency": kit.agencies["ca"].pk}).json()
+    assert {(r["criterion_number"], r["indicator_code"]) for r in mapping["results"]} >= {
+        (10, None)}
+    assert {r["province"] for r in own.get(reverse("responsibility-list")).json()["results"]
+            } == {kit.province.pk}
+    profiles = own.get(reverse("regulation-profile-list")).json()["results"]
+    assert [(p["province"], p["version"]) for p in profiles] == [(kit.province.pk, 1)]
     sets = own.get(reverse("criteria-set-list")).json()["results"]
     assert {s["code"] for s in sets} == {"QD51-2025-NTM-XA", "QD318-2022-NTM-XA"}
 

@@ -27,6 +27,8 @@ from dossiers.models import (
     Indicator,
     Membership,
     Province,
+    RegulationProfile,
+    Responsibility,
     Village,
 )
 from dossiers.services.assessment import evidence_withdraw
@@ -104,6 +106,27 @@ class CriteriaSetOut(serializers.ModelSerializer):
     class Meta:
         model = CriteriaSet
         fields = ["id", "code", "level", "province", "valid_from", "valid_until", "fragments"]
+
+
+class ResponsibilityOut(serializers.ModelSerializer):
+    criteria_set = serializers.IntegerField(source="criterion.criteria_set_id")
+    criterion_number = serializers.IntegerField(source="criterion.number")
+    indicator_code = serializers.CharField(source="indicator.code", default=None)
+    agency_code = serializers.CharField(source="agency.code")
+
+    class Meta:
+        model = Responsibility
+        fields = ["id", "province", "criteria_set", "criterion", "criterion_number", "indicator",
+                  "indicator_code", "agency", "agency_code"]
+
+
+class RegulationProfileOut(serializers.ModelSerializer):
+    class Meta:
+        model = RegulationProfile
+        fields = ["id", "province", "version", "valid_from", "legal_basis",
+                  "survey_coverage_min", "survey_satisfaction_min", "council_quorum",
+                  "council_approval_min", "survey_households_tolerance", "posting_days",
+                  "province_answer_working_days", "district_verification"]
 
 
 class DossierCriteria(APIView):
@@ -229,3 +252,28 @@ class CriteriaSetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return CriteriaSet.objects.filter(
             Q(province__isnull=True) | Q(province__in=caller_provinces(self.request.user))
         ).order_by("code")
+
+
+class ResponsibilityViewSet(ProvinceScoped):
+    """The responsibility mapping: which agency appraises each criterion or single indicator
+    (filter ``criterion__criteria_set`` for one set)."""
+
+    serializer_class = ResponsibilityOut
+    filterset_fields = ["province", "agency", "criterion__criteria_set"]
+    model = Responsibility
+
+    def scoped(self, user: Any) -> Any:
+        return (Responsibility.objects.filter(province__in=caller_provinces(user))
+                .select_related("criterion", "indicator", "agency").order_by("pk"))
+
+
+class RegulationProfileViewSet(ProvinceScoped):
+    """The versions of the provinces' regulation profiles (configurable numbers)."""
+
+    serializer_class = RegulationProfileOut
+    filterset_fields = ["province"]
+    model = RegulationProfile
+
+    def scoped(self, user: Any) -> Any:
+        return RegulationProfile.objects.filter(
+            province__in=caller_provinces(user)).order_by("pk")

@@ -16,6 +16,9 @@ router.register("agencies", reads.AgencyViewSet, basename="agency")
 router.register("communes", reads.CommuneViewSet, basename="commune")
 router.register("villages", reads.VillageViewSet, basename="village")
 router.register("criteria-sets", reads.CriteriaSetViewSet, basename="criteria-set")
+router.register("responsibilities", reads.ResponsibilityViewSet, basename="responsibility")
+router.register("regulation-profiles", reads.RegulationProfileViewSet,
+                basename="regulation-profile")
 
 urlpatterns = [
     path("dossiers/bulk-register/", imports.BulkRegistration.as_view(), name="bulk-register"),
