@@ -27,8 +27,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..exceptions import RuleViolation
 from ..files import XLSX, check_upload
 
-MAX_BYTES = getattr(settings, "NTM_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-MAX_ROWS = getattr(settings, "NTM_IMPORT_MAX_ROWS", 2000)
+MAX_BYTES = settings.NTM_IMPORT_MAX_BYTES
+MAX_ROWS = settings.NTM_IMPORT_MAX_ROWS
 LANGUAGES = ("vi", "en")
 XLSX_CONTENT_TYPE = XLSX
 
