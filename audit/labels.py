@@ -26,6 +26,8 @@ ACTIONS = {
     "calendar.create": _("Calendar link created"),
     "calendar.revoke": _("Calendar link revoked"),
     "comment.record": _("Public comment recorded"),
+    "commune.create_historic": _("Abolished commune kept as a historic unit"),
+    "commune.merge": _("Commune linked to the commune it merged into"),
     "comment.respond": _("Public comment answered"),
     "criteria_set.load": _("Criteria set loaded"),
     "decision.revocation": _("Revocation decision recorded"),
@@ -33,8 +35,13 @@ ACTIONS = {
     "document.add": _("Document attached"),
     "document.generate": _("Official document generated (PDF)"),
     "dossier.register": _("Dossier registered"),
+    "dossier.import_historic": _("Historic recognition imported"),
     "evidence.add": _("Evidence added"),
     "evidence.withdraw": _("Evidence withdrawn"),
+    "import.members": _("Users and memberships imported from a sheet"),
+    "import.mapping": _("Responsibility mapping imported from a sheet"),
+    "import.recognitions": _("Historic recognitions imported from a sheet"),
+    "import.registrations": _("Registrations imported from a sheet"),
     "meeting.create": _("Council meeting created"),
     "meeting.open": _("Council meeting opened"),
     "meeting.close": _("Council meeting closed"),
@@ -50,6 +57,7 @@ ACTIONS = {
     "self_assessment.set": _("Self-assessment recorded"),
     "survey.result_set": _("Survey result logged"),
     "task.reassign": _("Task reassigned"),
+    "user.create": _("Account created"),
 }
 
 

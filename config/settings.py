@@ -360,6 +360,9 @@ NTM_EVIDENCE_MAX_BYTES = int(os.environ.get("NTM_EVIDENCE_MAX_BYTES", str(20 * 1
 NTM_UPLOAD_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("NTM_UPLOAD_MAX_UNCOMPRESSED_BYTES",
                                                        str(200 * 1024 * 1024)))
 NTM_UPLOAD_MAX_ENTRIES = int(os.environ.get("NTM_UPLOAD_MAX_ENTRIES", "2000"))
+# Bulk imports from Excel (dossiers/imports): the largest sheet, and its most data rows.
+NTM_IMPORT_MAX_BYTES = int(os.environ.get("NTM_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+NTM_IMPORT_MAX_ROWS = int(os.environ.get("NTM_IMPORT_MAX_ROWS", "2000"))
 # Optional virus scan of every upload (dossiers/scanning.py): a class with scan(stream).
 # With NTM_CLAMD_ADDRESS (unix:/run/clamav/clamd.ctl or tcp:host:3310) ClamAV is used.
 NTM_CLAMD_ADDRESS = os.environ.get("NTM_CLAMD_ADDRESS", "")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from .models import (
     AgendaItem,
     AppraisalStatus,
+    Commune,
     Confirmation,
     Decision,
     Dossier,
@@ -127,9 +128,25 @@ ENDED = (DossierStatus.NOT_RECOGNISED, DossierStatus.REVOKED)
 
 
 def current_recognition(commune: Any, level: str) -> Dossier | None:
-    """The commune's dossier recognised at ``level`` and not revoked, if any."""
-    return (Dossier.objects.filter(commune=commune, level=level, status__in=RECOGNISED)
-            .order_by("-pk").first())
+    """The commune's dossier recognised at ``level`` and not revoked, if any; for a commune
+    formed by a merger without one of its own, the level it inherits (``inherited_recognition``).
+    Recognitions imported from the province's history are dossiers like the others."""
+    own = (Dossier.objects.filter(commune=commune, level=level, status__in=RECOGNISED)
+           .order_by("-pk").first())
+    return own if own is not None else inherited_recognition(commune, level)
+
+
+def inherited_recognition(commune: Any, level: str) -> Dossier | None:
+    """DOMAIN.md §4, mergers: a commune whose every predecessor holds a current recognition at
+    ``level`` inherits that level (the latest of those recognitions stands for it); if one
+    predecessor lacks it, none is inherited."""
+    predecessors = list(Commune.objects.filter(successor=commune).order_by("pk"))
+    if not predecessors:
+        return None
+    held = [current_recognition(p, level) for p in predecessors]
+    if any(d is None for d in held):
+        return None
+    return max(held, key=lambda d: d.pk)
 
 
 def running_dossier(commune: Any, level: str) -> Dossier | None:

@@ -7,6 +7,7 @@ from django.urls import include, path
 from .auth import SignInView
 from .views import documents as document_views
 from .views import dossiers as dossier_views
+from .views import imports as import_views
 from .views import lists
 from .views import public as public_views
 from .webhooks import anymail_patterns
@@ -32,6 +33,9 @@ urlpatterns = [
     path("batches/", dossier_views.batches, name="batches"),
     path("batches/<int:pk>/", dossier_views.batch_board, name="batch"),
     path("appraisals/", dossier_views.appraisal_board, name="appraisal_board"),
+    path("imports/", import_views.imports, name="imports"),
+    path("imports/apply/", import_views.imports_apply, name="imports_apply"),
+    path("imports/template/", import_views.imports_template, name="imports_template"),
     path("notifications/", include("web.notification_urls")),
     path("anymail/", include(anymail_patterns())),  # off until a webhook secret is set
     path("i18n/", include("django.conf.urls.i18n")),

@@ -65,6 +65,7 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships",
                              verbose_name=_("user"))
     title = models.CharField(_("title"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_head = models.BooleanField(_("head of the agency"), default=False)
     is_delegate = models.BooleanField(
         _("delegate of the chairman"), default=False,

@@ -66,6 +66,12 @@ class Commune(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMUNE)
     group = models.PositiveSmallIntegerField(_("commune group"), choices=Group.choices,
                                              null=True, blank=True)
+    # A commune abolished by a merger (2025) is kept as a historic unit: its recognitions
+    # count for the commune it merged into (DOMAIN.md §4, mergers).
+    abolished_on = models.DateField(_("abolished on"), null=True, blank=True)
+    successor = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
+                                  related_name="predecessors",
+                                  verbose_name=_("merged into"))
 
     class Meta:
         ordering = ["province__code", "name"]

@@ -15,7 +15,7 @@ from .. import permissions
 from ..exceptions import RuleViolation
 from ..models import Agency, Commune, District, Membership, Province
 
-MEMBER_FIELDS = ("agency", "user", "title", "is_head", "is_delegate")
+MEMBER_FIELDS = ("agency", "user", "title", "phone", "is_head", "is_delegate")
 
 
 @transaction.atomic
@@ -48,15 +48,18 @@ def agency_create(*, actor: Any, province: Province, kind: str, code: str, name:
 
 @transaction.atomic
 def agency_add_member(*, actor: Any, agency: Agency, user: Any, title: str = "",
-                      is_head: bool = False, is_delegate: bool = False) -> Membership:
+                      is_head: bool = False, is_delegate: bool = False,
+                      phone: str = "") -> Membership:
     permissions.require_administrator(actor, agency.province)
     if is_delegate and agency.kind != Agency.Kind.PROVINCIAL_COMMITTEE:
         raise RuleViolation(_("Only the provincial committee has delegates of the chairman."))
     membership, created = Membership.objects.get_or_create(
         agency=agency, user=user,
-        defaults={"title": title, "is_head": is_head, "is_delegate": is_delegate})
+        defaults={"title": title, "phone": phone, "is_head": is_head,
+                  "is_delegate": is_delegate})
     before = None if created else trail.snapshot(membership, MEMBER_FIELDS)
     membership.title, membership.is_head, membership.is_delegate = title, is_head, is_delegate
+    membership.phone = phone
     membership.save()
     if agency.active:  # a deactivated agency's group has no members: it gives no right
         user.groups.add(agency.group)
