@@ -29,6 +29,7 @@ from dossiers.audit_review import (
 from dossiers.models import Dossier
 
 from ..audit_forms import AuditFilterForm
+from ..scoping import hide_unless_readable
 
 PAGE_SIZE = 50
 COLUMNS = ("seq", "at", "actor_name", "agency_name", "action", "object_type", "object_id",
@@ -90,6 +91,7 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
 @login_required
 def dossier_events(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = get_object_or_404(Dossier.objects.select_related("commune", "batch"), pk=pk)
+    hide_unless_readable(request.user, dossier)
     events = dossier_story(request.user, dossier)
     return render(request, "audit/dossier_story.html", {
         "dossier": dossier,

@@ -19,6 +19,7 @@ from notifications import services
 from notifications.models import BouncedAddress, CalendarFeed, ReminderEmail
 
 from ..refusals import refusals_shown
+from ..scoping import in_own_provinces
 
 
 @require_GET
@@ -47,7 +48,8 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 def feed_create(request: HttpRequest) -> HttpResponse:
     agency = None
     if request.POST.get("agency"):
-        agency = get_object_or_404(Agency, pk=request.POST["agency"])
+        agency = get_object_or_404(in_own_provinces(request.user, Agency.objects.all()),
+                                   pk=request.POST["agency"])
     with refusals_shown(request):
         services.calendar_feed_create(actor=request.user, agency=agency)
         messages.success(request, _("A private calendar link was created."))
