@@ -271,7 +271,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "web.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "web.api.views.exception_handler",
     # Requests per caller (signed-in user, or address when anonymous); NTM_API_RATE_*.
     "DEFAULT_THROTTLE_CLASSES": [

@@ -288,7 +288,7 @@ def test_private_calendar_feed_with_revocable_token(appraisal, kit, client):
         assert body.count("BEGIN:VEVENT") == 1
     assert client.get(reverse("notifications:feed", args=["guess"])).status_code == 404
     client.force_login(kit.users["so_nn"])
-    assert client.post(reverse("notifications:feed_revoke", args=[personal.pk])).status_code == 403
+    assert client.post(reverse("notifications:feed_revoke", args=[personal.pk])).status_code == 404
     client.force_login(officer)
     client.post(reverse("notifications:feed_revoke", args=[personal.pk]))
     client.logout()

@@ -242,15 +242,15 @@ def test_meeting_vote_decision_and_upload_endpoints_refuse_outsiders(api, kit, o
         (f"/api/dossiers/{d}/evidence/", {"criterion": criterion.pk}),
         (f"/api/dossiers/{d}/documents/", {"kind": "other"}),
     ]
-    creations = {"/api/meetings/", "/api/dossiers/"}
     for user in (kit.users["thanh_tra"], other_kit.users["na_vpdp"], kit.users["so_xd"]):
         as_user(api, user)
         outsider = user == other_kit.users["na_vpdp"]
         for method, url, body, fmt in calls:
             response = getattr(api, method)(url, body, format=fmt)
-            # Another province does not see this province's objects (404); a creation, or a
-            # role of this province without the right, is refused (403).
-            expected = 404 if outsider and url not in creations else 403
+            # Another province does not see this province's objects, neither in the path nor
+            # named in a creation (404, as if absent); a role of this province without the
+            # right is refused (403).
+            expected = 404 if outsider else 403
             assert response.status_code == expected, (user, url, response.content)
         for url, body in uploads:
             upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")

@@ -52,7 +52,7 @@ def test_auditor_sees_only_their_province(client, two_provinces, kit):
     assert listed(response) == seqs(visible[:PAGE_SIZE])
     foreign = AuditEvent.objects.filter(dossier_id=there.dossier.pk).first()
     assert client.get(reverse("audit:detail", args=[foreign.seq])).status_code == 404
-    assert client.get(reverse("audit:dossier", args=[there.dossier.pk])).status_code == 403
+    assert client.get(reverse("audit:dossier", args=[there.dossier.pk])).status_code == 404
 
 
 def test_other_roles_cannot_review(client, two_provinces, kit):

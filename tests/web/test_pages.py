@@ -129,10 +129,17 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(client, journey
 def test_pages_refuse_other_provinces_and_other_roles(client, journey, other_kit, kit):
     outsider = other_kit.users["na_vpdp"]
     client.force_login(outsider)
-    assert client.get(reverse("dossier", args=[journey.dossier.pk])).status_code == 403
+    # Another province's dossier is answered like an absent one.
+    assert client.get(reverse("dossier", args=[journey.dossier.pk])).status_code == 404
     assert client.post(reverse("dossier_action", args=[journey.dossier.pk, "submit"])
-                       ).status_code == 403
+                       ).status_code == 404
+    # A department does not see a dossier before its submission: as if absent.
     client.force_login(kit.users["so_xd"])
+    response = client.post(reverse("dossier_action", args=[journey.dossier.pk, "self_assessment"]),
+                           {"finish": "1"})
+    assert response.status_code == 404
+    # The coordination office sees it, but may not do the commune's step.
+    client.force_login(kit.users["vpdp"])
     response = client.post(reverse("dossier_action", args=[journey.dossier.pk, "self_assessment"]),
                            {"finish": "1"})
     assert response.status_code == 403

@@ -277,7 +277,7 @@ def test_deactivating_an_agency_removes_every_right_at_once(client, journey, kit
     assert client.get(url).status_code == 200
     assert [d["id"] for d in api.get("/api/dossiers/").json()["results"]] == [journey.dossier.pk]
     agency_set_active(actor=kit.admin, agency=agency, active=False, reason="merged")
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     assert api.get("/api/dossiers/").json()["results"] == []
     assert api.get(f"/api/dossiers/{journey.dossier.pk}/").status_code == 404
     event = AuditEvent.objects.filter(action="agency.deactivate").latest("seq")
@@ -303,7 +303,7 @@ def test_agency_deactivated_in_the_admin_loses_its_rights(client, journey, kit):
     assert agency.active is False
     assert not officer.groups.filter(pk=agency.group_id).exists()
     client.force_login(officer)
-    assert client.get(reverse("dossier", args=[journey.dossier.pk])).status_code == 403
+    assert client.get(reverse("dossier", args=[journey.dossier.pk])).status_code == 404
 
 
 def test_a_removed_or_deactivated_member_loses_every_right(client, journey, kit):

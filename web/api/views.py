@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -45,6 +47,8 @@ from workflow import services as steps
 from workflow.kernel import SERVICES
 from workflow.selectors import tasks_for
 
+from ..scoping import in_own_provinces
+from . import schema as documented
 from . import serializers as s
 
 logger = logging.getLogger(__name__)
@@ -125,7 +129,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CallerSco
 
     @extend_schema(methods=["get"], responses=s.CommentSerializer(many=True))
     @extend_schema(methods=["post"], request=s.CommentInput, responses=s.CommentSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request: Any, pk: str) -> Response:
         """The public comments with the commune's responses; POST records one."""
         dossier = self._dossier()
@@ -152,12 +156,15 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CallerSco
     def create(self, request: Any) -> Response:
         data = _input(s.RegisterInput, request)
         dossier = steps.dossier_register(
-            actor=request.user, commune=get_object_or_404(Commune, pk=data["commune"]),
-            level=data["level"], batch=get_object_or_404(Batch, pk=data["batch"]))
+            actor=request.user, level=data["level"],
+            commune=get_object_or_404(in_own_provinces(request.user, Commune.objects.all()),
+                                      pk=data["commune"]),
+            batch=get_object_or_404(in_own_provinces(request.user, Batch.objects.all()),
+                                    pk=data["batch"]))
         return Response(s.DossierSerializer(dossier).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.ConditionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def conditions(self, request: Any, pk: str) -> Response:
         """The four legal conditions, each met or not with its reason."""
         return Response(s.ConditionSerializer(legal_conditions(self._dossier()), many=True).data)
@@ -201,18 +208,19 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CallerSco
                                            name=data["file"].name)
         return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.SurveyResultInput, responses=None)
+    @extend_schema(request=s.SurveyResultInput, responses=documented.SurveySummarySerializer)
     @action(detail=True, methods=["post"])
     def survey(self, request: Any, pk: str) -> Response:
         dossier = self._dossier()
         data = _input(s.SurveyResultInput, request)
-        village = get_object_or_404(Village, pk=data["village"])
+        village = get_object_or_404(Village, pk=data["village"],
+                                    commune__province=dossier.commune.province_id)
         assessment.survey_result_set(actor=request.user, dossier=dossier, village=village,
                                      households=data["households"], surveyed=data["surveyed"],
                                      satisfied=data["satisfied"],
                                      households_reason=data["households_reason"])
-        return Response(selectors.survey_summary(dossier) | {"results": None,
-                                                             "appraisal": None})
+        summary = selectors.survey_summary(dossier)
+        return Response({k: v for k, v in summary.items() if k not in ("results", "appraisal")})
 
     @extend_schema(request=s.ConfirmationInput, responses=s.DossierSerializer)
     @action(detail=True, methods=["post"])
@@ -222,8 +230,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CallerSco
         steps.confirmation_record(actor=request.user, dossier=self._dossier(), **data)
         return Response(s.DossierSerializer(Dossier.objects.get(pk=pk)).data)
 
-    @extend_schema(responses=None)
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=documented.AuditEventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def audit(self, request: Any, pk: str) -> Response:
         """The dossier's audit events, for those who may read its trail."""
         events = dossier_story(request.user, self._dossier())
@@ -257,10 +265,13 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CallerSco
     @extend_schema(request=s.MeetingInput, responses=s.MeetingSerializer)
     def create(self, request: Any) -> Response:
         data = _input(s.MeetingInput, request)
+        own = functools.partial(in_own_provinces, request.user)
         meeting = meeting_create(
-            actor=request.user, council=get_object_or_404(Agency, pk=data["council"]),
+            actor=request.user, council=get_object_or_404(own(Agency.objects.all()),
+                                                          pk=data["council"]),
             title=data["title"], scheduled_for=data["scheduled_for"],
-            batch=get_object_or_404(Batch, pk=data["batch"]) if data.get("batch") else None)
+            batch=get_object_or_404(own(Batch.objects.all()), pk=data["batch"])
+            if data.get("batch") else None)
         return Response(s.MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.OpenMeetingInput, responses=s.MeetingSerializer)
@@ -317,11 +328,13 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CallerScope
 class TaskViewSet(viewsets.ViewSet):
     """The caller's tasks: assigned to them, and free in their agencies' queues."""
 
-    @extend_schema(responses=None)
+    pagination_class = PageNumberPagination
+
+    @extend_schema(responses=documented.TaskSerializer, parameters=[
+        OpenApiParameter("queue", str, enum=["mine", "queue"]),
+        OpenApiParameter("dossier", int), OpenApiParameter("overdue", bool)])
     def list(self, request: Any) -> Response:
         """Filter with ``queue=mine|queue``, ``dossier=<id>`` and ``overdue=true``."""
-        from rest_framework.pagination import PageNumberPagination
-
         tasks = tasks_for(request.user)
         wanted = request.query_params.get("queue")
         rows = []
@@ -355,7 +368,10 @@ def _event(e: AuditEvent) -> dict:
 class AuditEventViewSet(viewsets.ViewSet):
     """The audit trail of the caller's province (auditors and the coordination office)."""
 
-    @extend_schema(responses=None)
+    pagination_class = PageNumberPagination
+
+    @extend_schema(responses=documented.AuditEventSerializer, parameters=[
+        OpenApiParameter("dossier", int), OpenApiParameter("action", str)])
     def list(self, request: Any) -> Response:
         events = audit_events_for(request.user)
         if request.query_params.get("dossier"):
@@ -365,8 +381,6 @@ class AuditEventViewSet(viewsets.ViewSet):
             events = events.filter(dossier_id=int(dossier))
         if request.query_params.get("action"):
             events = events.filter(action=request.query_params["action"])
-        from rest_framework.pagination import PageNumberPagination
-
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(events, request, view=self)
         return paginator.get_paginated_response([_event(e) for e in page])
@@ -400,7 +414,8 @@ def _upload(obj: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _meeting(obj: Any, data: dict[str, Any]) -> dict[str, Any]:
-    return {**data, "meeting": get_object_or_404(CouncilMeeting, pk=data["meeting"])}
+    return {**data, "meeting": get_object_or_404(
+        CouncilMeeting, pk=data["meeting"], council__province=obj.commune.province_id)}
 
 
 API_STEPS: dict[str, ApiStep] = {
@@ -427,7 +442,7 @@ API_STEPS: dict[str, ApiStep] = {
                       schema=s.AppraisalSerializer),
     "vote": ApiStep(AgendaItemViewSet, s.VoteInput,
                     output=lambda obj, vote: {"id": vote.pk, "in_favour": vote.in_favour},
-                    schema=None, created=True),
+                    schema=documented.VoteSerializer, created=True),
     "close_vote": ApiStep(AgendaItemViewSet, s.CloseVoteInput,
                           output=lambda obj, item: s.AgendaItemSerializer(item).data,
                           schema=s.AgendaItemSerializer),

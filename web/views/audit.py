@@ -31,6 +31,7 @@ from dossiers.audit_review import (
 from dossiers.models import Dossier
 
 from ..audit_forms import AuditFilterForm
+from ..scoping import hide_unless_readable
 from ..templatetags.people import actor
 
 PAGE_SIZE = 50
@@ -85,6 +86,7 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
 @login_required
 def dossier_events(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = get_object_or_404(Dossier.objects.select_related("commune", "batch"), pk=pk)
+    hide_unless_readable(request.user, dossier)
     events = list(dossier_story(request.user, dossier))
     described = describe_events(events)
     return render(request, "audit/dossier_story.html", {

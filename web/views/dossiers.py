@@ -52,6 +52,7 @@ from workflow.selectors import dossier_open_tasks, tasks_for
 from .. import forms
 from ..boards import batch_progress
 from ..refusals import refusals_shown
+from ..scoping import hide_unless_own_province, hide_unless_readable
 
 K = Agency.Kind
 
@@ -59,8 +60,7 @@ K = Agency.Kind
 def _visible(request: HttpRequest, pk: int) -> Dossier:
     dossier = get_object_or_404(Dossier.objects.select_related(
         "commune__province", "batch", "criteria_set", "regulation"), pk=pk)
-    if not request.user.has_perm("dossiers.view_dossier", dossier):
-        raise PermissionDenied(_("You may not see this dossier."))
+    hide_unless_readable(request.user, dossier)
     return dossier
 
 
@@ -300,6 +300,7 @@ def batches(request: HttpRequest) -> HttpResponse:
 def batch_board(request: HttpRequest, pk: int) -> HttpResponse:
     """Progress of a batch, its calendar (editable) and registration of communes."""
     batch = get_object_or_404(Batch.objects.select_related("province"), pk=pk)
+    hide_unless_own_province(request.user, batch, batch.province_id)
     _coordinator_of(request, batch.province)
     registered = Dossier.objects.filter(batch=batch).values("commune_id")
     communes = Commune.objects.filter(province=batch.province, agencies__isnull=False).exclude(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from notifications import services
 from notifications.models import BouncedAddress, CalendarFeed, ReminderEmail
 
 from ..refusals import refusals_shown
+from ..scoping import in_own_provinces
 
 
 @require_GET
@@ -47,7 +49,8 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 def feed_create(request: HttpRequest) -> HttpResponse:
     agency = None
     if request.POST.get("agency"):
-        agency = get_object_or_404(Agency, pk=request.POST["agency"])
+        agency = get_object_or_404(in_own_provinces(request.user, Agency.objects.all()),
+                                   pk=request.POST["agency"])
     with refusals_shown(request):
         services.calendar_feed_create(actor=request.user, agency=agency)
         messages.success(request, _("A private calendar link was created."))
@@ -57,7 +60,10 @@ def feed_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def feed_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    feed = get_object_or_404(CalendarFeed, pk=pk)
+    # Someone else's calendar is answered like an absent one.
+    mine = CalendarFeed.objects.filter(Q(user=request.user)
+                                       | Q(agency__memberships__user=request.user))
+    feed = get_object_or_404(mine.distinct(), pk=pk)
     with refusals_shown(request):
         services.calendar_feed_revoke(actor=request.user, feed=feed)
         messages.success(request, _("The calendar link was revoked; it no longer works."))
