@@ -28,6 +28,10 @@ SECRET = "bench-" + secrets.token_hex(16)
 SCALES = {
     "small": {"tasks": [1_000, 10_000], "boards": [50, 500], "events": [1_000, 10_000],
               "sweep": [10_000], "steps": 24, "users": 20, "requests_each": 3},
+    # What fits in a quarter of an hour on a loaded 2-core machine.
+    "medium": {"tasks": [1_000, 10_000, 100_000], "boards": [50, 500, 5_000],
+               "events": [1_000, 100_000], "sweep": [10_000], "steps": 24, "users": 50,
+               "requests_each": 4},
     "full": {"tasks": [1_000, 10_000, 100_000, 1_000_000], "boards": [50, 500, 5_000],
              "events": [1_000, 1_000_000], "sweep": [10_000, 100_000], "steps": 48,
              "users": 50, "requests_each": 4},
@@ -287,17 +291,19 @@ def main(argv: list[str]) -> int:
     if "p3" in args.skip:
         bench.scale = {**bench.scale, "sweep": []}
     started = time.perf_counter()
+    out = ROOT / "var" / "bench" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     bench.build()
     for name in ("end_to_end", "p2", "p1", "boards", "audit", "p4"):
         if name not in args.skip:
             getattr(bench, name)()
+            # Written after each measurement: an interrupted run keeps what it measured.
+            out.write_text(json.dumps(bench.results, indent=2, default=str))
     bench.results["machine"] = {
         "cpus": os.cpu_count(), "python": platform.python_version(),
         "database": connection.vendor, "server": connection.cursor().connection.info.server_version
         if connection.vendor == "postgresql" else None,
         "seconds": round(time.perf_counter() - started)}
-    out = ROOT / "var" / "bench" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(bench.results, indent=2, default=str))
     print(table(bench.results))
     if args.compare:
