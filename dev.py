@@ -4,6 +4,8 @@
     python3 dev.py run     # install, migrate, load demo data, start web + Celery worker + beat
     python3 dev.py test    # install, run the whole test suite (extra arguments go to pytest)
     python3 dev.py lint    # install, run ruff, the missing-migrations check and the import-layer test
+    python3 dev.py bench   # install, run the benchmark suite (README, "Benchmarks"; needs a
+                           # PostgreSQL database whose name contains "bench" in DATABASE_URL)
 
 Everything is installed into ./.venv; the database and the Celery queue live in ./var.
 Set DATABASE_URL and CELERY_BROKER_URL to use PostgreSQL and Redis instead.
@@ -182,8 +184,13 @@ def lint(argv: list[str]) -> int:
     return 1 if failed else 0
 
 
+def bench(argv: list[str]) -> int:
+    ensure_env()
+    return subprocess.call([str(PY), "-m", "bench.run", *argv], cwd=ROOT)
+
+
 def main() -> int:
-    commands = {"run": run, "test": test, "lint": lint}
+    commands = {"run": run, "test": test, "lint": lint, "bench": bench}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2

@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "web": 3,
     "demo": 4,
     "config": 4,
+    "bench": 5,
 }
 # Folders never walked: generated migrations and the tests themselves.
 SKIPPED_DIRS = {"migrations", "tests", "__pycache__"}

@@ -25,10 +25,17 @@ class ProgressRow:
     legal: LegalLimit | None = None
 
 
-def batch_progress(batch: Any) -> list[ProgressRow]:
-    """For each commune of a batch: criteria met out of total, where it stands, who is late."""
-    dossiers = list(Dossier.objects.filter(batch=batch).select_related(
-        "commune", "criteria_set", "regulation").order_by("commune__name"))
+def batch_dossiers(batch: Any) -> Any:
+    """A batch's dossiers in the board's order (commune name; the id breaks ties, so that
+    pages never overlap)."""
+    return Dossier.objects.filter(batch=batch).order_by("commune__name", "pk")
+
+
+def batch_progress(batch: Any, *, dossiers: Any = None) -> list[ProgressRow]:
+    """For each commune of a batch (or of ``dossiers``, one page of them): criteria met out
+    of total, where it stands, who is late; a fixed number of queries per page."""
+    dossiers = list((batch_dossiers(batch) if dossiers is None else dossiers).select_related(
+        "commune", "criteria_set", "regulation"))
     legal = legal_limits(dossiers)
     totals = {}
     for set_id, count in _criteria_counts({d.criteria_set_id for d in dossiers}).items():

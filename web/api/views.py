@@ -18,7 +18,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
+from viewflow.workflow.models import Task
 
 from audit.models import AuditEvent
 from dossiers import selectors
@@ -45,7 +47,7 @@ from dossiers.steps import STEPS, StepRow
 from notifications.deadlines import legal_limits, open_task_deadlines
 from workflow import services as steps
 from workflow.kernel import SERVICES
-from workflow.selectors import tasks_for
+from workflow.selectors import TaskFilter, open_tasks_head
 
 from ..scoping import in_own_provinces
 from . import schema as documented
@@ -325,37 +327,71 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CallerScope
         return Response(s.BatchSerializer(Batch.objects.get(pk=batch.pk)).data)
 
 
+class BoundedTaskPagination(PageNumberPagination):
+    """The task list's pages as documented: ``count`` is null beyond ``TaskViewSet.COUNTED``
+    open tasks (counting them would read them all)."""
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count"]["nullable"] = True
+        return paginated
+
+
 class TaskViewSet(viewsets.ViewSet):
     """The caller's tasks: assigned to them, and free in their agencies' queues."""
 
-    pagination_class = PageNumberPagination
+    pagination_class = BoundedTaskPagination  # for the schema: the list pages by hand
+
+    # The count is exact up to this many tasks, null beyond (it would have to read them all).
+    COUNTED = 500
 
     @extend_schema(responses=documented.TaskSerializer, parameters=[
         OpenApiParameter("queue", str, enum=["mine", "queue"]),
-        OpenApiParameter("dossier", int), OpenApiParameter("overdue", bool)])
+        OpenApiParameter("dossier", int), OpenApiParameter("overdue", bool),
+        OpenApiParameter("page", int)])
     def list(self, request: Any) -> Response:
-        """Filter with ``queue=mine|queue``, ``dossier=<id>`` and ``overdue=true``."""
-        tasks = tasks_for(request.user)
+        """Filter with ``queue=mine|queue``, ``dossier=<id>`` and ``overdue=true``; pages of
+        ``PAGE_SIZE`` tasks, oldest first (``page=<n>``). ``overdue=true`` keeps the overdue
+        tasks of the page asked for."""
+        from django.conf import settings
+
+        size = settings.REST_FRAMEWORK["PAGE_SIZE"]
+        number = _bounded_int(request.query_params.get("page"), default=1, top=100_000)
         wanted = request.query_params.get("queue")
+        wanted = wanted if wanted in ("mine", "queue") else None
+        wanted_dossier = request.query_params.get("dossier", "")
+        narrow = TaskFilter(dossier_id=min(int(wanted_dossier), BIGINT_MAX)
+                            if wanted_dossier.isascii() and wanted_dossier.isdigit() else None)
+        head = open_tasks_head(request.user, limit=max(number * size, self.COUNTED),
+                               queue=wanted, narrow=narrow)
+        ids = head.ids[(number - 1) * size:number * size]
+        deadlines = {d.task.pk: d for d in open_task_deadlines(
+            tasks=Task.objects.filter(pk__in=ids), keep_undated=True)}
         rows = []
-        for queue in ("mine", "queue"):
-            if wanted and wanted != queue:
+        for pk in ids:
+            d = deadlines.get(pk)
+            if d is None or (request.query_params.get("overdue") == "true" and not d.overdue):
                 continue
-            selected = tasks[queue]
-            wanted_dossier = request.query_params.get("dossier", "")
-            if wanted_dossier.isascii() and wanted_dossier.isdigit():
-                selected = selected.filter(
-                    process__dossierprocess__dossier_id=min(int(wanted_dossier), BIGINT_MAX))
-            for d in open_task_deadlines(tasks=selected, keep_undated=True):
-                if request.query_params.get("overdue") == "true" and not d.overdue:
-                    continue
-                rows.append({"id": d.task.pk, "queue": queue, "step": d.step,
-                             "title": str(d.task.flow_task.task_title), "dossier": d.dossier.pk,
-                             "agency": d.agency.pk if d.agency else None,
-                             "due_on": d.due_on, "overdue": d.overdue})
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(page)
+            rows.append({"id": pk, "queue": "mine" if pk in head.mine else "queue",
+                         "step": d.step, "title": str(d.task.flow_task.task_title),
+                         "dossier": d.dossier.pk, "agency": d.agency.pk if d.agency else None,
+                         "due_on": d.due_on, "overdue": d.overdue})
+        more = head.more or len(head.ids) > number * size
+
+        def link(n: int) -> str:
+            return request.build_absolute_uri(replace_query_param(
+                request.get_full_path(), "page", n))
+
+        return Response({"count": None if head.more else len(head.ids),
+                         "next": link(number + 1) if more else None,
+                         "previous": link(number - 1) if number > 1 else None,
+                         "results": rows})
+
+
+def _bounded_int(text: str | None, *, default: int, top: int) -> int:
+    if text and text.isascii() and text.isdigit() and len(text) <= 9:
+        return min(max(1, int(text)), top)
+    return default
 
 
 def _event(e: AuditEvent) -> dict:

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -31,6 +30,7 @@ from dossiers.audit_review import (
 from dossiers.models import Dossier
 
 from ..audit_forms import AuditFilterForm
+from ..paging import BoundedPaginator
 from ..scoping import hide_unless_readable
 from ..templatetags.people import actor
 
@@ -59,7 +59,8 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     form, events = _filtered(request)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Pages along the sequence number (index), counted up to a cap (``BoundedPaginator``).
+    page = BoundedPaginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/event_list.html", {

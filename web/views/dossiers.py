@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,11 +51,13 @@ from workflow.kernel import SERVICES
 from workflow.selectors import dossier_open_tasks, tasks_for
 
 from .. import forms
-from ..boards import batch_progress
+from ..boards import batch_dossiers, batch_progress
 from ..refusals import refusals_shown
 from ..scoping import hide_unless_own_province, hide_unless_readable
 
 K = Agency.Kind
+# Communes on one page of a batch's board.
+BOARD_PAGE = 50
 
 
 def _visible(request: HttpRequest, pk: int) -> Dossier:
@@ -320,8 +323,11 @@ def batch_board(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise RuleViolation(_("Unknown action."))
         return redirect("batch", pk=batch.pk)
+    # One page of communes at a time: a batch can hold thousands of dossiers.
+    page = Paginator(batch_dossiers(batch), BOARD_PAGE).get_page(request.GET.get("page"))
     return render(request, "dossiers/batch.html", {
-        "batch": batch, "rows": batch_progress(batch),
+        "batch": batch, "page": page,
+        "rows": batch_progress(batch, dossiers=page.object_list),
         "deadlines": batch.deadlines.order_by("due_on"), "steps": Step.choices,
         "levels": Level.choices, "communes": communes,
     })
