@@ -15,12 +15,13 @@ from .decisions import Decision, Revocation
 from .dossier import Dossier, DossierStatus
 from .geography import Commune, District, Province, Village
 from .regulation import RegulationProfile, Responsibility, parse_ratio
+from .roadmap import RoadmapTarget
 
 __all__ = [
     "Agency", "AgendaItem", "AppraisalStatus", "Batch", "BatchDeadline", "Commune",
     "Confirmation", "CouncilMeeting", "CriteriaSet", "Criterion", "CriterionAppraisal",
     "Decision", "DistrictVerification", "District", "Dossier", "DossierDocument",
     "DossierStatus", "Evidence", "Indicator", "Level", "Membership", "Province",
-    "PublicComment", "RegulationProfile", "Responsibility", "Revocation", "SelfAssessment",
-    "Step", "SurveyAppraisal", "SurveyResult", "Village", "Vote", "parse_ratio",
+    "PublicComment", "RegulationProfile", "Responsibility", "Revocation", "RoadmapTarget",
+    "SelfAssessment", "Step", "SurveyAppraisal", "SurveyResult", "Village", "Vote", "parse_ratio",
 ]
