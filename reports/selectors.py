@@ -380,6 +380,18 @@ class ProvinceRow:
     under15: int
     recognised_in_period: int
 
+    @property
+    def cells(self) -> list:
+        return [self.province.name, self.communes, *[self.holding[lv] for lv in LEVELS],
+                self.share_ntm, self.average, self.under15, self.recognised_in_period]
+
+
+def province_headings() -> list[str]:
+    """The columns of the table by province, in the reader's language."""
+    return [_("Province"), _("Communes"), *[str(Level(level).label) for level in LEVELS],
+            _("Share NTM (%)"), _("Average criteria met"), _("Under 15 criteria (2021–2025)"),
+            _("Recognised in the period")]
+
 
 @dataclass
 class Report:
@@ -431,3 +443,10 @@ def report_build(*, provinces: list[Province], period: Period) -> Report:
 def communes_named(ids: frozenset[int]) -> list[Commune]:
     return list(Commune.objects.filter(pk__in=ids).order_by("name"))
 
+
+
+def report_title(provinces: list[Province], *, national: bool) -> str:
+    if national and len(provinces) != 1:
+        return _("Progress report of the New Rural Development programme — all provinces")
+    return _("Progress report of the New Rural Development programme — %(province)s") % {
+        "province": ", ".join(p.name for p in provinces)}
