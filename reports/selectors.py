@@ -450,3 +450,31 @@ def report_title(provinces: list[Province], *, national: bool) -> str:
         return _("Progress report of the New Rural Development programme — all provinces")
     return _("Progress report of the New Rural Development programme — %(province)s") % {
         "province": ", ".join(p.name for p in provinces)}
+
+
+@dataclass
+class RoadmapRow:
+    target: RoadmapTarget
+    dossier: Dossier | None
+    achieved: bool
+
+
+def roadmap_progress(*, province: Province, year: int | None = None) -> list[RoadmapRow]:
+    """The province's targets (of ``year``, or all) with the commune's latest dossier at the
+    target level and whether a recognition at that level holds today. Three queries."""
+    targets = RoadmapTarget.objects.filter(province=province).select_related("commune")
+    if year is not None:
+        targets = targets.filter(year=year)
+    targets = list(targets.order_by("year", "level", "commune__name"))
+    dossiers = Dossier.objects.filter(commune_id__in={t.commune_id for t in targets}).order_by(
+        "registered_at", "pk")
+    latest = {(d.commune_id, d.level): d for d in dossiers}
+    decided = {(d["dossier_id"], d["kind"]) for d in Decision.objects.filter(
+        dossier_id__in=[d.pk for d in latest.values()]).values("dossier_id", "kind")}
+    rows = []
+    for t in targets:
+        d = latest.get((t.commune_id, t.level))
+        held = d is not None and (d.pk, "recognition") in decided and \
+            (d.pk, "revocation") not in decided
+        rows.append(RoadmapRow(t, d, held))
+    return rows

@@ -62,9 +62,11 @@ def _year_of(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) == 4 else None
 
 
-def roadmap_rows_check(*, province: Province, rows: list[dict[str, str]]) -> list[RowCheck]:
+def roadmap_rows_check(*, province: Province, rows: list[dict[str, str]],
+                       first_row: int = 1) -> list[RowCheck]:
     """Check every row (keys: commune — its code or its exact name —, level, year, note) and
-    say each row's problems in words. Reads in a fixed number of queries."""
+    say each row's problems in words; rows are numbered from ``first_row`` (2 for a sheet
+    under its heading row). Reads in a fixed number of queries."""
     communes = list(Commune.objects.filter(province=province))
     by_code = {c.code: c for c in communes}
     by_name: dict[str, list[Commune]] = {}
@@ -72,7 +74,7 @@ def roadmap_rows_check(*, province: Province, rows: list[dict[str, str]]) -> lis
         by_name.setdefault(c.name.casefold(), []).append(c)
     seen: dict[tuple[int, str], int] = {}
     checks = []
-    for number, values in enumerate(rows, start=1):
+    for number, values in enumerate(rows, start=first_row):
         check = RowCheck(number=number, values=values)
         for name in FIELDS:
             text = values.get(name, "")
@@ -151,11 +153,11 @@ def roadmap_target_remove(*, actor: Any, target: RoadmapTarget, reason: str) -> 
 
 @transaction.atomic
 def roadmap_import(*, actor: Any, province: Province, rows: list[dict[str, str]],
-                   reason: str = "") -> list[RoadmapTarget]:
+                   reason: str = "", first_row: int = 1) -> list[RoadmapTarget]:
     """Whole or nothing: every row is checked; if any has a problem, nothing is written and
     the refusal lists each bad row with its problems."""
     agency = permissions.require_administrator(actor, province)
-    checks = roadmap_rows_check(province=province, rows=rows)
+    checks = roadmap_rows_check(province=province, rows=rows, first_row=first_row)
     if not checks:
         raise RuleViolation(_("The sheet has no rows."))
     bad = [_("Row %(row)s: %(problems)s") % {"row": c.number, "problems": "; ".join(c.problems)}

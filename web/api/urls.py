@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import reports, views
 
 router = DefaultRouter()
 router.register("dossiers", views.DossierViewSet, basename="dossier")
@@ -12,9 +12,12 @@ router.register("agenda-items", views.AgendaItemViewSet, basename="agenda-item")
 router.register("batches", views.BatchViewSet, basename="batch")
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
+router.register("roadmap-targets", reports.RoadmapTargetViewSet, basename="roadmap-target")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("reports/", reports.ReportView.as_view(), name="api-report"),
+    path("reports/figures/<str:key>/", reports.FigureView.as_view(), name="api-report-figure"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
