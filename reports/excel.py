@@ -18,14 +18,19 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 INTEGER, ONE_DECIMAL = "#,##0", "#,##0.0"
 
 
+def _cell(value: object) -> object:
+    """Numbers stay numbers; labels (lazy translations among them) become text."""
+    return value if value is None or isinstance(value, int | Decimal) else str(value)
+
+
 def _sheet(ws: Worksheet, headings: list[str], widths: list[int], rows: list[list]) -> None:
-    ws.append(headings)
+    ws.append([str(h) for h in headings])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        ws.append(row)
+        ws.append([_cell(v) for v in row])
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(row=1, column=index).column_letter].width = width
     for row in ws.iter_rows(min_row=2):

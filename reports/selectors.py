@@ -388,7 +388,8 @@ class ProvinceRow:
 
 def province_headings() -> list[str]:
     """The columns of the table by province, in the reader's language."""
-    return [_("Province"), _("Communes"), *[str(Level(level).label) for level in LEVELS],
+    return [_("Province"), _("Number of communes"),
+            *[str(Level(level).label) for level in LEVELS],
             _("Share NTM (%)"), _("Average criteria met"), _("Under 15 criteria (2021–2025)"),
             _("Recognised in the period")]
 

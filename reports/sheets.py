@@ -57,7 +57,7 @@ def roadmap_template() -> bytes:
     ws.append([_("Commune (code or name)"), _("Target level"), _("Target year"), _("Note")])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    ws.append(["", Level.NTM.label, 2027, ""])
+    ws.append(["", str(Level.NTM.label), 2027, ""])
     for letter, width in zip("ABCD", (32, 40, 14, 40), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"

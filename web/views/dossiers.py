@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +45,7 @@ from dossiers.services.council import meeting_close, meeting_create, meeting_ope
 from dossiers.services.setup import batch_deadline_set
 from dossiers.steps import BY_NAME, STEPS
 from notifications.deadlines import legal_limit, open_task_deadlines
+from reports.access import reads_national
 from reports.selectors import roadmap_progress
 from workflow import services as steps
 from workflow.kernel import SERVICES
@@ -61,6 +62,9 @@ def _visible(request: HttpRequest, pk: int) -> Dossier:
     dossier = get_object_or_404(Dossier.objects.select_related(
         "commune__province", "batch", "criteria_set", "regulation"), pk=pk)
     if not request.user.has_perm("dossiers.view_dossier", dossier):
+        if reads_national(request.user):
+            # The central office reads figures only: to it no dossier exists.
+            raise Http404(_("No such dossier."))
         raise PermissionDenied(_("You may not see this dossier."))
     return dossier
 
