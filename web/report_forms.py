@@ -31,9 +31,14 @@ class ReportForm(forms.Form):
 
     def __init__(self, data: Any, *, provinces: list[Province], national: bool) -> None:
         today = timezone.localdate()
-        data = {"kind": "month", "year": today.year, "number": today.month,
+        given = {k: v for k, v in data.items() if v not in ("", None)}
+        kind = given.get("kind", "month")
+        # Without a number, the part of the year today falls in.
+        number = {"quarter": (today.month - 1) // 3 + 1,
+                  "half": 1 if today.month <= 6 else 2}.get(kind, today.month)
+        data = {"kind": "month", "year": today.year, "number": number,
                 "province": ALL if national else (provinces[0].code if provinces else ""),
-                **{k: v for k, v in data.items() if v not in ("", None)}}
+                **given}
         super().__init__(data)
         self.provinces = provinces
         choices = [(p.code, p.name) for p in provinces]

@@ -119,3 +119,23 @@ def test_the_roadmap_api(kit, other_kit):
     assert other.post("/api/roadmap-targets/", {"province": "42", "commune": c1.code,
                                                  "level": "NTM", "year": 2027},
                       format="json").status_code == 403
+
+
+def test_only_an_administrator_appoints_the_central_office(kit, admin_user):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from dossiers.services.roadmap import central_office_member_set
+
+    User = get_user_model()  # noqa: N806
+    user = User.objects.create_user("trung_uong")
+    with pytest.raises(NotAllowed):
+        central_office_member_set(actor=kit.account("vpdp"), user=user, member=True, reason="x")
+    central_office_member_set(actor=admin_user, user=user, member=True, reason="VPĐP TW")
+    assert User.objects.get(pk=user.pk).has_perm("dossiers.view_national_report")
+    call_command("central_office", "trung_uong", "--remove", "--reason", "chuyển công tác")
+    assert not User.objects.get(pk=user.pk).has_perm("dossiers.view_national_report")
+    events = AuditEvent.objects.filter(action="central_office.member").order_by("seq")
+    assert [(e.before, e.after, e.reason) for e in events] == [
+        ({"central_office": False}, {"central_office": True}, "VPĐP TW"),
+        ({"central_office": True}, {"central_office": False}, "chuyển công tác")]
