@@ -433,11 +433,15 @@ def province_table(data: ReportData) -> list[ProvinceRow]:
     return rows
 
 
-def report_build(*, provinces: list[Province], period: Period) -> Report:
-    """The whole report over ``provinces`` (one, or every province for the national office)."""
+def report_build(*, provinces: list[Province], period: Period,
+                 by_province: bool | None = None) -> Report:
+    """The whole report over ``provinces`` (one, or every province for the national office);
+    the table by province when asked (by default, for more than one province)."""
     data = ReportData(provinces=provinces, period=period)
     sections = [(name, str(title), selector(data)) for name, title, selector in SECTIONS]
-    table = province_table(data) if len(provinces) > 1 else []
+    if by_province is None:
+        by_province = len(provinces) > 1
+    table = province_table(data) if by_province else []
     return Report(data, sections, table, timezone.now())
 
 

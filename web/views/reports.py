@@ -32,7 +32,13 @@ from reports.selectors import (
 from reports.sheets import roadmap_rows_read, roadmap_template
 
 from ..refusals import refusals_shown
-from ..report_forms import ReportForm, RoadmapImportForm, RoadmapRemoveForm, RoadmapTargetForm
+from ..report_forms import (
+    ALL,
+    ReportForm,
+    RoadmapImportForm,
+    RoadmapRemoveForm,
+    RoadmapTargetForm,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,7 +55,8 @@ def report_for(user, query) -> tuple[ReportForm, Report | None, str, list[str]]:
         chosen, period = form.chosen()
     except RuleViolation as exc:
         return form, None, "", [str(p) for p in exc.problems]
-    report = report_build(provinces=chosen, period=period)
+    report = report_build(provinces=chosen, period=period,
+                          by_province=form.cleaned_data["province"] == ALL)
     return form, report, report_title(chosen, national=national), []
 
 
