@@ -451,7 +451,7 @@ def communes_named(ids: frozenset[int]) -> list[Commune]:
 
 
 def report_title(provinces: list[Province], *, national: bool) -> str:
-    if national and len(provinces) != 1:
+    if national:
         return _("Progress report of the New Rural Development programme — all provinces")
     return _("Progress report of the New Rural Development programme — %(province)s") % {
         "province": ", ".join(p.name for p in provinces)}

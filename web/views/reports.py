@@ -55,9 +55,9 @@ def report_for(user, query) -> tuple[ReportForm, Report | None, str, list[str]]:
         chosen, period = form.chosen()
     except RuleViolation as exc:
         return form, None, "", [str(p) for p in exc.problems]
-    report = report_build(provinces=chosen, period=period,
-                          by_province=form.cleaned_data["province"] == ALL)
-    return form, report, report_title(chosen, national=national), []
+    every = form.cleaned_data["province"] == ALL
+    report = report_build(provinces=chosen, period=period, by_province=every)
+    return form, report, report_title(chosen, national=every), []
 
 
 def export(report: Report, title: str, fmt: str) -> HttpResponse:
