@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "dossiers",
     "workflow",
     "notifications",
+    "reports",
     "web",
     "demo",
 ]

@@ -26,10 +26,11 @@ LAYERS: dict[str, int] = {
     "dossiers": 1,
     "workflow": 2,
     "notifications": 2,
-    "web": 3,
-    "demo": 4,
-    "config": 4,
-    "bench": 5,
+    "reports": 3,
+    "web": 4,
+    "demo": 5,
+    "config": 5,
+    "bench": 6,
 }
 # Folders never walked: generated migrations and the tests themselves.
 SKIPPED_DIRS = {"migrations", "tests", "__pycache__"}

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from dossiers.audit_review import may_review_audit
 from dossiers.models import Agency
+from reports.access import READER_KINDS, reads_national
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -21,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_delivery": Agency.Kind.COORDINATION_OFFICE in kinds,
         "nav_batches": Agency.Kind.COORDINATION_OFFICE in kinds,
         "nav_appraisals": Agency.Kind.DEPARTMENT in kinds,
+        "nav_reports": bool(kinds & set(READER_KINDS)) or reads_national(user),
+        "nav_roadmap": Agency.Kind.COORDINATION_OFFICE in kinds,
     }
 
 

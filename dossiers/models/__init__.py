@@ -15,6 +15,7 @@ from .decisions import Decision, Revocation
 from .dossier import Dossier, DossierStatus
 from .geography import Commune, District, Province, Village
 from .regulation import RegulationProfile, Responsibility, parse_ratio
+from .roadmap import RoadmapTarget
 from .signatures import DecisionSignature, TrustRoot
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
     "Confirmation", "CouncilMeeting", "CriteriaSet", "Criterion", "CriterionAppraisal",
     "Decision", "DistrictVerification", "District", "Dossier", "DossierDocument",
     "DossierStatus", "Evidence", "Indicator", "Level", "Membership", "Province",
-    "PublicComment", "RegulationProfile", "Responsibility", "Revocation", "SelfAssessment",
-    "Step", "SurveyAppraisal", "SurveyResult", "Village", "Vote", "parse_ratio",
+    "PublicComment", "RegulationProfile", "Responsibility", "Revocation", "RoadmapTarget",
+    "SelfAssessment", "Step", "SurveyAppraisal", "SurveyResult", "Village", "Vote", "parse_ratio",
     "DecisionSignature", "TrustRoot",
 ]

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import documents, imports, reads, views
+from . import documents, imports, reads, reports, views
 
 router = DefaultRouter()
 router.register("dossiers", views.DossierViewSet, basename="dossier")
@@ -19,6 +19,7 @@ router.register("criteria-sets", reads.CriteriaSetViewSet, basename="criteria-se
 router.register("responsibilities", reads.ResponsibilityViewSet, basename="responsibility")
 router.register("regulation-profiles", reads.RegulationProfileViewSet,
                 basename="regulation-profile")
+router.register("roadmap-targets", reports.RoadmapTargetViewSet, basename="roadmap-target")
 
 urlpatterns = [
     path("dossiers/<int:pk>/generated-documents/", documents.document_list,
@@ -36,6 +37,8 @@ urlpatterns = [
     path("imports/<slug:kind>/template/", imports.ImportTemplate.as_view(),
          name="import-template"),
     path("", include(router.urls)),
+    path("reports/", reports.ReportView.as_view(), name="api-report"),
+    path("reports/figures/<str:key>/", reports.FigureView.as_view(), name="api-report-figure"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -46,6 +46,7 @@ from dossiers.services.council import meeting_close, meeting_create, meeting_ope
 from dossiers.services.setup import batch_deadline_set
 from dossiers.steps import BY_NAME, STEPS
 from notifications.deadlines import legal_limit, open_task_deadlines
+from reports.selectors import roadmap_progress
 from workflow import services as steps
 from workflow.kernel import SERVICES
 from workflow.selectors import dossier_open_tasks, tasks_for
@@ -328,6 +329,7 @@ def batch_board(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dossiers/batch.html", {
         "batch": batch, "page": page,
         "rows": batch_progress(batch, dossiers=page.object_list),
+        "roadmap": roadmap_progress(province=batch.province, year=batch.recognition_year),
         "deadlines": batch.deadlines.order_by("due_on"), "steps": Step.choices,
         "levels": Level.choices, "communes": communes,
     })
