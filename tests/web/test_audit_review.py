@@ -50,7 +50,7 @@ def test_auditor_sees_only_their_province(client, two_provinces, kit):
     assert response.context["page"].paginator.count == visible.count()
     assert listed(response) == seqs(visible[:PAGE_SIZE])
     foreign = AuditEvent.objects.filter(dossier_id=there.dossier.pk).first()
-    assert client.get(reverse("audit:detail", args=[foreign.seq])).status_code == 404
+    assert client.get(reverse("audit:detail", args=[foreign.pk])).status_code == 404
     assert client.get(reverse("audit:dossier", args=[there.dossier.pk])).status_code == 403
 
 
@@ -107,7 +107,7 @@ def test_event_shows_before_and_after_side_by_side(client, journey, kit):
     journey.post()
     event = AuditEvent.objects.get(action="dossier.publish_for_comments")
     login(client, kit.users["thanh_tra"])
-    response = client.get(reverse("audit:detail", args=[event.seq]))
+    response = client.get(reverse("audit:detail", args=[event.pk]))
     assert response.status_code == 200
     pairs = {key: (before, after, changed) for key, before, after, changed
              in response.context["pairs"]}
@@ -175,7 +175,7 @@ def test_export_reports_a_broken_chain(client, journey, kit):
     journey.self_assess()
     victim = AuditEvent.objects.filter(action="self_assessment.set").first()
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM ntm_workflow_auditevent WHERE seq = %s", [victim.seq])
+        cursor.execute("DELETE FROM ntm_workflow_auditevent WHERE id = %s", [victim.pk])
     login(client, kit.users["thanh_tra"])
     rows = csv_rows(client.get(reverse("audit:export_csv")))
     assert rows[0][0] == "AUDIT-CHAIN BROKEN" and f"#{victim.seq + 1}" in rows[0][1]
@@ -202,7 +202,7 @@ def test_nobody_can_change_the_trail_through_the_pages(client, journey, kit):
     login(client, kit.users["thanh_tra"])
     event = AuditEvent.objects.first()
     before = (event.hash, AuditEvent.objects.count())
-    for url in (reverse("audit:list"), reverse("audit:detail", args=[event.seq]),
+    for url in (reverse("audit:list"), reverse("audit:detail", args=[event.pk]),
                 reverse("audit:export_csv")):
         assert client.post(url, {"reason": "x"}).status_code == 405
     event.refresh_from_db()

@@ -76,9 +76,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _reviewer(request)
-    event = get_object_or_404(audit_events_for(request.user), seq=seq)
+    # By primary key: sequence numbers are per chain (one chain per province).
+    event = get_object_or_404(audit_events_for(request.user), pk=pk)
     return render(request, "audit/event_detail.html", {
         "event": event, "label": action_label(event.action), "pairs": _pairs(event),
         "before_json": json.dumps(event.before, ensure_ascii=False, indent=2),
