@@ -10,7 +10,7 @@ from .models import AuditCheckpoint, AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """The trail is read-only everywhere: no add, change or delete, even for superusers."""
 
-    list_display = ("seq", "at", "actor_name", "agency_name", "action", "object_repr")
+    list_display = ("chain", "seq", "at", "actor_name", "agency_name", "action", "object_repr")
     list_filter = ("action",)
     search_fields = ("object_repr", "actor_name", "agency_name", "reason")
 
@@ -28,7 +28,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 class AuditCheckpointAdmin(admin.ModelAdmin):
     """Signed chain heads: read-only, like the events."""
 
-    list_display = ("seq", "at", "key_id", "hash")
+    list_display = ("at", "chain", "seq", "key_id", "hash", "overall")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -10,8 +10,15 @@ A checkpoint is the chain head (sequence, hash, time) signed with the audit sign
 (Ed25519) and e-mailed to the auditors: what was checkpointed can neither be cut from the end
 nor rewritten without ``verify_chain`` saying so.
 
-On PostgreSQL appends are serialised by a transaction advisory lock, so concurrent writers
-still produce one unbroken chain."""
+The trail is partitioned into independent chains: one per province (``AuditEvent.chain`` is
+the province's id) and the national chain (``NATIONAL``, 0) for events without a province
+(sign-ins of users without one, system tasks, checkpoints) and for every event written
+before the partition (migration ``audit.0005``: they form the national chain's first
+segment, unchanged). Each chain has its own numbering (``seq`` from 1), its own link
+(``prev_hash``) and its own lock: on PostgreSQL appends to one chain are serialised by a
+transaction advisory lock keyed by the chain, so one province's writes never wait for
+another's. A checkpoint signs the heads of every chain at once, and the overall head (a hash
+over all chain heads), see ``overall_head``."""
 
 from __future__ import annotations
 
@@ -33,7 +40,8 @@ from .keys import Keyring, keyring
 from .models import AuditCheckpoint, AuditEvent
 
 GENESIS_HASH = "0" * 64
-_ADVISORY_LOCK_KEY = 0x4E544D41  # "NTMA"
+NATIONAL = 0  # the chain of events without a province (and of every event before chains)
+_ADVISORY_LOCK_KEY = 0x4E544D41  # "NTMA": the first half of each chain's advisory lock key
 # How far from its place a reordered event, or from its neighbours' keys a changed primary
 # key, is looked for when naming what happened (only after the chain is found broken).
 SEARCH_WINDOW = 5000
@@ -60,8 +68,17 @@ def to_json(value: Any) -> Any:
     return str(value)
 
 
+def chain_of(province_id: int | None) -> int:
+    """The chain an event about ``province_id`` is appended to."""
+    return province_id if province_id is not None else NATIONAL
+
+
+def chain_label(chain: int) -> str:
+    return "the national chain" if chain == NATIONAL else f"the chain of province id {chain}"
+
+
 def _payload(event: AuditEvent, seq: int) -> dict[str, Any]:
-    return {
+    payload = {
         "seq": seq,
         "at": to_json(event.at),
         "actor": event.actor_id,
@@ -80,6 +97,11 @@ def _payload(event: AuditEvent, seq: int) -> dict[str, Any]:
         "request_id": event.request_id,
         "prev_hash": event.prev_hash,
     }
+    # The chain key enters the hash of every event outside the national chain (so an event
+    # cannot be moved to another chain); national events hash as they always did.
+    if event.chain != NATIONAL:
+        payload["chain"] = event.chain
+    return payload
 
 
 def _canonical(payload: dict[str, Any]) -> bytes:
@@ -110,33 +132,59 @@ def event_hash(event: AuditEvent, *, seq: int | None = None, pk: int | None = No
     return hmac.new(key, _canonical(payload), hashlib.sha256).hexdigest()
 
 
-def lock_chain() -> None:
+def lock_chain(chain: int) -> None:
+    """Serialise the appends to ``chain`` until the transaction ends (PostgreSQL; SQLite
+    serialises every writer anyway). The two-key form of the advisory lock: the product's
+    key and the chain, so the chains of different provinces never wait for each other."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ADVISORY_LOCK_KEY, chain])
 
 
-def next_event_id() -> int:
-    """The primary key of the next event, taken before it is written so that its hash covers
-    it (call under ``lock_chain``)."""
+def chain_head_and_next_id(chain: int) -> tuple[int, str, int]:
+    """The head of ``chain`` (its last sequence number and hash; 0 and the genesis hash when
+    empty) and the primary key of the next event, taken before it is written so that its
+    hash covers it: one statement (call under ``lock_chain``). The head is found through the
+    unique (chain, seq) index, backwards: one index probe, whatever the trail's size."""
     table = AuditEvent._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
-            return cursor.fetchone()[0]
-        highest = 0
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            highest = row[0] if row else 0
-        cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 - the model's own table
-        return max(highest, cursor.fetchone()[0] or 0) + 1
+            cursor.execute(
+                f"SELECT h.seq, h.hash, nextval(pg_get_serial_sequence(%s, 'id')) "  # noqa: S608
+                f"FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT seq, hash FROM {table} "
+                f"WHERE chain = %s ORDER BY seq DESC LIMIT 1) AS h ON true", [table, chain])
+            seq, digest, next_id = cursor.fetchone()
+        else:
+            # SQLite: the next id is past both the highest id and any id ever handed out
+            # (sqlite_sequence, AUTOINCREMENT), so a deleted last event's id is not reused.
+            cursor.execute(
+                f"SELECT h.seq, h.hash, MAX(COALESCE((SELECT seq FROM sqlite_sequence "  # noqa: S608
+                f"WHERE name = %s), 0), COALESCE((SELECT MAX(id) FROM {table}), 0)) + 1 "
+                f"FROM (SELECT 1) AS one LEFT JOIN (SELECT seq, hash FROM {table} "
+                f"WHERE chain = %s ORDER BY seq DESC LIMIT 1) AS h ON 1", [table, chain])
+            seq, digest, next_id = cursor.fetchone()
+    return (seq or 0), (digest or GENESIS_HASH), next_id
 
 
 # --- checkpoints -----------------------------------------------------------------------------
 
+Heads = dict[int, tuple[int, str]]  # chain → (sequence, hash) of its last event
+
+
+def overall_head(heads: Heads, at: dt.datetime) -> str:
+    """One hash over the heads of every chain at a checkpoint: what the auditors keep."""
+    return hashlib.sha256(_canonical({
+        "purpose": "ntm-audit-overall-head", "at": to_json(at),
+        "heads": [[chain, seq, digest] for chain, (seq, digest) in sorted(heads.items())],
+    })).hexdigest()
+
+
 def checkpoint_message(checkpoint: AuditCheckpoint) -> bytes:
-    """What a checkpoint's signature covers."""
+    """What a checkpoint's signature covers: since chains, the overall head over every chain
+    head signed together (each of the checkpoint's rows carries it); before, the one head."""
+    if checkpoint.overall:
+        return _canonical({"purpose": "ntm-audit-checkpoint", "overall": checkpoint.overall,
+                           "at": to_json(checkpoint.at), "key_id": checkpoint.key_id})
     return _canonical({"purpose": "ntm-audit-checkpoint", "seq": checkpoint.seq,
                        "hash": checkpoint.hash, "at": to_json(checkpoint.at),
                        "key_id": checkpoint.key_id})
@@ -148,6 +196,19 @@ def checkpoint_sign(checkpoint: AuditCheckpoint, keys: Keyring | None = None) ->
     checkpoint.signature = keys.signing_key.sign(checkpoint_message(checkpoint)).hex()
 
 
+def checkpoint_rows(heads: Heads, at: dt.datetime, keys: Keyring | None = None,
+                    ) -> list[AuditCheckpoint]:
+    """The rows of one checkpoint: a row per chain head, all carrying the overall head and
+    the one signature over it."""
+    overall = overall_head(heads, at)
+    rows = [AuditCheckpoint(chain=chain, seq=seq, hash=digest, at=at, overall=overall)
+            for chain, (seq, digest) in sorted(heads.items())]
+    checkpoint_sign(rows[0], keys)
+    for row in rows[1:]:
+        row.key_id, row.signature = rows[0].key_id, rows[0].signature
+    return rows
+
+
 def checkpoint_signature_ok(checkpoint: AuditCheckpoint, keys: Keyring | None = None) -> bool:
     public_key = (keys or keyring()).public_keys.get(checkpoint.key_id)
     if public_key is None:
@@ -157,6 +218,16 @@ def checkpoint_signature_ok(checkpoint: AuditCheckpoint, keys: Keyring | None = 
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def checkpoint_set_problem(rows: list[AuditCheckpoint]) -> str:
+    """Empty when the rows signed together still hash to the overall head they carry (no
+    chain's head was removed from, added to or changed in the checkpoint)."""
+    heads = {row.chain: (row.seq, row.hash) for row in rows}
+    if len(heads) != len(rows) or overall_head(heads, rows[0].at) != rows[0].overall:
+        return (f"the checkpoint signed at {to_json(rows[0].at)} no longer holds the chain "
+                "heads it was signed with (a chain's head was removed, added or changed)")
+    return ""
 
 
 # --- verification ----------------------------------------------------------------------------
@@ -183,6 +254,10 @@ KIND_NAMES = {
 
 @dataclass
 class ChainReport:
+    """What ``verify_chain`` found. When every chain verifies: ``count`` events in all, the
+    ``heads`` of every chain. Else the first broken chain's report (``chain``, ``count`` its
+    intact events before the problem), with every broken chain's in ``broken``."""
+
     ok: bool
     count: int
     first_bad_seq: int | None = None
@@ -190,7 +265,13 @@ class ChainReport:
     kind: str = ""
     legacy: int = 0
     checkpoints: int = 0
-    head: tuple[int, str] | None = field(default=None, compare=False)
+    chain: int | None = None
+    heads: Heads = field(default_factory=dict, compare=False)
+    broken: list[ChainReport] = field(default_factory=list, compare=False)
+
+    @property
+    def where(self) -> str:
+        return chain_label(self.chain if self.chain is not None else NATIONAL)
 
 
 class _Stream:
@@ -214,15 +295,20 @@ class _Stream:
 
 
 class _Verifier:
-    def __init__(self, keys: Keyring, checkpoints: list[AuditCheckpoint]) -> None:
+    """The state of one chain's verification."""
+
+    def __init__(self, keys: Keyring, chain: int) -> None:
         self.keys = keys
-        self.checkpoints = checkpoints
+        self.chain = chain
         self.keyed_seen = False
         self.legacy = 0
 
     def why_not_authentic(self, event: AuditEvent) -> str:
         """Empty when ``event`` carries the hash the application would have written."""
         if not event.key_id:
+            if self.chain != NATIONAL:
+                return ("it carries no keyed hash, and only the national chain's first events "
+                        "predate the audit keys")
             if self.keyed_seen:
                 return "it carries no keyed hash, yet keyed events were written before it"
         elif event.key_id not in self.keys.hmac_keys:
@@ -259,33 +345,91 @@ class _Verifier:
 
 def _fail(kind: str, count: int, seq: int, problem: str, verifier: _Verifier) -> ChainReport:
     return ChainReport(False, count, seq, f"{KIND_NAMES[kind]}: {problem}", kind,
-                       verifier.legacy, len(verifier.checkpoints))
+                       verifier.legacy, chain=verifier.chain)
+
+
+def _checkpoint_sets(checkpoints: list[AuditCheckpoint]) -> list[list[AuditCheckpoint]]:
+    """The checkpoints as signed: the rows of one signature together (each older, single-head
+    checkpoint alone)."""
+    sets: dict[Any, list[AuditCheckpoint]] = {}
+    for row in checkpoints:
+        key = (row.overall, row.at, row.signature) if row.overall else ("row", id(row))
+        sets.setdefault(key, []).append(row)
+    return list(sets.values())
+
+
+def _checkpoint_problem(sets: list[list[AuditCheckpoint]], keys: Keyring) -> ChainReport | None:
+    for rows in sets:
+        for row in rows:
+            problem = ""
+            if not checkpoint_signature_ok(row, keys):
+                problem = (f"the checkpoint of event #{row.seq} dated {to_json(row.at)} does not "
+                           "carry a valid signature of the audit signing key (it was forged or "
+                           "altered)")
+            elif row.overall:
+                problem = checkpoint_set_problem(rows)
+            if problem:
+                return ChainReport(False, 0, row.seq, f"{KIND_NAMES[CHECKPOINT]}: {problem}",
+                                   CHECKPOINT, checkpoints=len(sets), chain=row.chain)
+    return None
 
 
 def verify_chain(events: Iterable[AuditEvent] | None = None,
                  checkpoints: Iterable[AuditCheckpoint] | None = None, *,
                  keys: Keyring | None = None) -> ChainReport:
-    """Check every checkpoint's signature, every event in order (numbering, own keyed hash,
-    link to the previous hash), and that every checkpointed head is still in the chain.
+    """Check every checkpoint's signature (and that each still holds the chain heads it was
+    signed with), then every chain: every event in order (numbering, own keyed hash, link to
+    the previous hash), and that every checkpointed head of the chain is still in it.
 
     Without arguments, the database's events and checkpoints; with ``events`` alone, no
-    checkpoints. The first problem found is named (``ChainReport.kind``)."""
+    checkpoints. Every chain is verified; the first broken one is reported, its problem
+    named (``ChainReport.kind``), and all broken ones listed in ``ChainReport.broken``."""
     keys = keys or keyring()
-    if events is None:
-        events = AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
-        if checkpoints is None:
-            checkpoints = AuditCheckpoint.objects.order_by("seq", "at")
-    verifier = _Verifier(keys, list(checkpoints or []))
-    for checkpoint in verifier.checkpoints:
-        if not checkpoint_signature_ok(checkpoint, keys):
-            return _fail(CHECKPOINT, 0, checkpoint.seq,
-                         f"the checkpoint of event #{checkpoint.seq} dated "
-                         f"{to_json(checkpoint.at)} does not carry a valid signature of the "
-                         "audit signing key (it was forged or altered)", verifier)
-    heads: dict[int, list[AuditCheckpoint]] = {}
-    for checkpoint in verifier.checkpoints:
-        heads.setdefault(checkpoint.seq, []).append(checkpoint)
+    if events is None and checkpoints is None:
+        checkpoints = AuditCheckpoint.objects.order_by("at", "chain", "seq")
+    checkpoint_list = list(checkpoints or [])
+    sets = _checkpoint_sets(checkpoint_list)
+    failed = _checkpoint_problem(sets, keys)
+    if failed is not None:
+        return failed
+    checkpointed: dict[int, dict[int, list[AuditCheckpoint]]] = {}
+    for row in checkpoint_list:
+        checkpointed.setdefault(row.chain, {}).setdefault(row.seq, []).append(row)
 
+    if events is None:
+        # One pass per chain, in its own order, through the unique (chain, seq) index.
+        chains = set(AuditEvent.objects.order_by().values_list("chain", flat=True).distinct())
+        streams: Iterable[tuple[int, Iterable[AuditEvent]]] = (
+            (chain, AuditEvent.objects.filter(chain=chain).order_by("seq")
+             .iterator(chunk_size=2000))
+            for chain in sorted(chains | set(checkpointed)))
+    else:
+        grouped: dict[int, list[AuditEvent]] = {}
+        for event in events:
+            grouped.setdefault(event.chain, []).append(event)
+        streams = ((chain, grouped.get(chain, []))
+                   for chain in sorted(set(grouped) | set(checkpointed)))
+
+    total, legacy, heads, broken = 0, 0, {}, []
+    for chain, stream in streams:
+        report = _verify_one(chain, stream, checkpointed.get(chain, {}), keys)
+        legacy += report.legacy
+        if not report.ok:
+            broken.append(report)
+            continue
+        total += report.count
+        heads.update(report.heads)
+    if broken:
+        first = broken[0]
+        first.checkpoints, first.broken, first.heads = len(sets), broken, heads
+        return first
+    return ChainReport(True, total, legacy=legacy, checkpoints=len(sets), heads=heads)
+
+
+def _verify_one(chain: int, events: Iterable[AuditEvent],
+                heads: dict[int, list[AuditCheckpoint]], keys: Keyring) -> ChainReport:
+    """Verify one chain against its checkpointed heads."""
+    verifier = _Verifier(keys, chain)
     stream = _Stream(events)
     expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
     prev: AuditEvent | None = None
@@ -318,10 +462,9 @@ def verify_chain(events: Iterable[AuditEvent] | None = None,
                      f"events #{count + 1} to #{highest} were removed from the end of the chain "
                      f"(the checkpoint signed at {to_json(checkpoint.at)} saw it reach "
                      f"#{highest}; {count} event(s) remain)", verifier)
-    report = ChainReport(True, count, legacy=verifier.legacy,
-                         checkpoints=len(verifier.checkpoints))
+    report = ChainReport(True, count, legacy=verifier.legacy)
     if prev is not None:
-        report.head = (prev.seq, prev.hash)
+        report.heads = {chain: (prev.seq, prev.hash)}
     return report
 
 

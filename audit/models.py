@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """One recorded change. Rows are only ever inserted (see ``audit.trail.record``).
 
-    ``hash`` covers the event's content, its primary key and ``prev_hash`` (the hash of
-    event ``seq - 1``), keyed (HMAC-SHA256) with the audit key named by ``key_id``, which lives
+    Events form one chain per province and a national chain (``chain``: the province's id,
+    or 0; see ``audit.chain``). ``hash`` covers the event's content, its primary key, its
+    chain and ``prev_hash`` (the hash of event ``seq - 1`` of the same chain), keyed (HMAC-SHA256) with the audit key named by ``key_id``, which lives
     outside the database: editing, deleting, reordering or forging any row breaks the chain that
     ``verify_audit`` checks. Events written before keys existed have an empty ``key_id`` and
     a plain SHA-256 hash (legacy; accepted only before the first keyed event). On PostgreSQL
@@ -20,7 +21,10 @@ class AuditEvent(models.Model):
     sits below the domain, and no cascade can ever touch an event.
     """
 
-    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    # The chain the event belongs to: its province's id, or 0 for the national chain (every
+    # event written before the partition is in the national chain: the column's default).
+    chain = models.BigIntegerField(_("chain"), default=0)
+    seq = models.PositiveBigIntegerField(_("sequence"))
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.DO_NOTHING, null=True,
                               db_constraint=False, related_name="+", verbose_name=_("actor"))
@@ -46,7 +50,14 @@ class AuditEvent(models.Model):
     class Meta:
         # The table keeps the name it had when the trail lived in the workflow app.
         db_table = "ntm_workflow_auditevent"
-        ordering = ["seq"]
+        # The primary key is taken under the chain's lock (``audit.chain``): it grows with
+        # ``seq`` in every chain, so ordering by it orders every chain and the whole trail.
+        ordering = ["id"]
+        constraints = [
+            # Each chain numbers its events from 1; the index finds a chain's head backwards
+            # (the append's one probe) and streams a chain in order (``verify_chain``).
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_uniq"),
+        ]
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["dossier_id", "seq"], name="audit_dossier_idx"),
@@ -63,10 +74,16 @@ class AuditEvent(models.Model):
 
 
 class AuditCheckpoint(models.Model):
-    """The chain head (sequence, hash, time) signed with the audit signing key (Ed25519) and
+    """A chain head (sequence, hash, time) signed with the audit signing key (Ed25519) and
     e-mailed to the auditors: deleting events from the end, or rewriting the chain up to a
-    checkpointed head, is found by ``verify_audit`` even by someone who holds the database."""
+    checkpointed head, is found by ``verify_audit`` even by someone who holds the database.
 
+    One checkpoint is a row per chain, signed together: ``overall`` is the hash over every
+    chain's head at that time (``audit.chain.overall_head``) and the signature covers it.
+    Rows from before the partition have no ``overall``: each signs the one (national) head."""
+
+    chain = models.BigIntegerField(_("chain"), default=0)
+    overall = models.CharField(_("overall head"), max_length=64, blank=True, default="")
     seq = models.PositiveBigIntegerField(_("sequence"), db_index=True)
     hash = models.CharField(_("hash"), max_length=64)
     at = models.DateTimeField(_("time"))
@@ -75,7 +92,7 @@ class AuditCheckpoint(models.Model):
 
     class Meta:
         db_table = "audit_checkpoint"
-        ordering = ["seq", "at"]
+        ordering = ["at", "chain", "seq"]
         triggers = [
             pgtrigger.Protect(name="audit_checkpoint_append_only",
                               operation=pgtrigger.Update | pgtrigger.Delete),

@@ -1,5 +1,6 @@
 """The chain head published each day for everyone (the public page): the latest signed
-checkpoint's sequence and hash, so that anyone can later prove the trail was not cut short
+checkpoint's overall head (the hash over every chain's head, with the number of events it
+covers), so that anyone can later prove the trail was not cut short
 (``verify_audit --published-head SEQ:HASH``)."""
 
 from __future__ import annotations
@@ -21,10 +22,17 @@ def head_publish(*, day: dt.date | None = None) -> PublishedHead | None:
         existing = PublishedHead.objects.filter(day=day).first()
         if existing is not None:
             return existing
-        checkpoint = AuditCheckpoint.objects.order_by("-seq", "-at").first()
+        checkpoint = AuditCheckpoint.objects.order_by("-at", "-pk").first()
         if checkpoint is None:
             return None
-        head = PublishedHead.objects.create(day=day, seq=checkpoint.seq, hash=checkpoint.hash,
+        if checkpoint.overall:
+            # One checkpoint signs every chain's head together: publish its overall head, with
+            # the number of events it covers (the sum of its chains' heads).
+            rows = AuditCheckpoint.objects.filter(at=checkpoint.at, overall=checkpoint.overall)
+            seq, digest = sum(rows.values_list("seq", flat=True)), checkpoint.overall
+        else:  # a checkpoint from before the partition: the national chain's head
+            seq, digest = checkpoint.seq, checkpoint.hash
+        head = PublishedHead.objects.create(day=day, seq=seq, hash=digest,
                                             checkpoint_at=checkpoint.at,
                                             published_at=timezone.now())
         trail.record(actor=None, action="audit.head_published", obj=head,

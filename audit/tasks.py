@@ -7,7 +7,6 @@ from django.db import transaction
 from . import trail
 from .chain import verify_chain
 from .checkpoints import ChainBroken, alert_broken, checkpoint_create
-from .models import AuditEvent
 from .publication import head_publish
 
 
@@ -20,12 +19,13 @@ def audit_verify() -> dict:
         alert_broken(report)
         return {"ok": False, "count": report.count, "first_bad_seq": report.first_bad_seq,
                 "kind": report.kind}
-    with transaction.atomic():
-        head = AuditEvent.objects.order_by("-seq").first()
-        if head is not None:
-            trail.record(actor=None, action="audit.verified", obj=head,
-                         after={"events": report.count, "head_seq": head.seq,
-                                "head_hash": head.hash})
+    if report.heads:
+        with transaction.atomic():
+            trail.record(actor=None, action="audit.verified", obj=None,
+                         object_type="audit.chain", object_id="all",
+                         object_repr=f"{len(report.heads)} chain(s)",
+                         after={"events": report.count,
+                                "heads": {str(c): list(h) for c, h in report.heads.items()}})
     return {"ok": True, "count": report.count}
 
 
@@ -37,8 +37,8 @@ def audit_checkpoint() -> dict:
     except ChainBroken as exc:
         return {"ok": False, "first_bad_seq": exc.report.first_bad_seq, "kind": exc.report.kind}
     if checkpoint is None:
-        return {"ok": True, "seq": None}
-    return {"ok": True, "seq": checkpoint.seq, "hash": checkpoint.hash}
+        return {"ok": True, "overall": None}
+    return {"ok": True, "overall": checkpoint.overall, "chains": len(checkpoint.rows)}
 
 
 @shared_task(name="audit.publish_head")

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, event_hash, lock_chain, next_event_id, to_json
+from .chain import chain_head_and_next_id, chain_of, event_hash, lock_chain, to_json
 from .keys import keyring
 from .models import AuditEvent
 
@@ -108,11 +108,14 @@ def record(
     province_id = province.pk if province is not None else _province_id_of(obj, dossier, agency)
     request = _request.get()
     keys = keyring()
-    lock_chain()
-    last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+    # The event's province chooses its chain; only that chain's appends wait for each other.
+    chain = chain_of(province_id)
+    lock_chain(chain)
+    head_seq, head_hash, next_id = chain_head_and_next_id(chain)
     event = AuditEvent(
-        id=next_event_id(),
-        seq=(last["seq"] + 1) if last else 1,
+        id=next_id,
+        chain=chain,
+        seq=head_seq + 1,
         at=timezone.now(),
         actor=actor,
         actor_name=(actor.get_username() if actor is not None else "system"),
@@ -130,7 +133,7 @@ def record(
         request_id=request.id,
         request_path=request.path,
         remote_addr=request.remote_addr,
-        prev_hash=last["hash"] if last else GENESIS_HASH,
+        prev_hash=head_hash,
         key_id=keys.hmac_key_id,
     )
     event.hash = event_hash(event, keys=keys)

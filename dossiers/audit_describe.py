@@ -201,7 +201,7 @@ def object_label(object_type: str) -> str:
 
 
 def describe_events(events: Iterable[AuditEvent]) -> dict[int, list[Line]]:
-    """Each event's before/after as labelled lines, keyed by the event's ``seq``. The number
+    """Each event's before/after as labelled lines, keyed by the event's primary key. The number
     of queries depends on the kinds of objects referenced, not on the number of events."""
     events = list(events)
     names = _names(events)
@@ -227,6 +227,6 @@ def describe_events(events: Iterable[AuditEvent]) -> dict[int, list[Line]]:
                 before=_value(model, key, old, names, permissions) if key in before else EMPTY,
                 after=_value(model, key, new, names, permissions) if key in after else EMPTY,
                 changed=event.before is not None and old != new))
-        described[event.seq] = lines
+        described[event.pk] = lines
     return described
 

@@ -39,7 +39,7 @@ def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
     provinces = audit_provinces(user)
     if provinces is not None:
         events = events.filter(province_id__in=provinces)
-    return events.order_by("seq")
+    return events.order_by("id")
 
 
 def audit_events_filter(events: QuerySet[AuditEvent], *, dossier: int | None = None,
@@ -68,4 +68,4 @@ def dossier_story(user: Any, dossier: Dossier) -> QuerySet[AuditEvent]:
     if not (user.is_active and (user.is_superuser
                                 or user.has_perm("dossiers.audit_dossier", dossier))):
         raise NotAllowed(_("You may not read this dossier's audit trail."))
-    return AuditEvent.objects.filter(dossier_id=dossier.pk).select_related("actor").order_by("seq")
+    return AuditEvent.objects.filter(dossier_id=dossier.pk).select_related("actor").order_by("id")

@@ -1,8 +1,8 @@
 """Sign-ins and sign-outs go into the audit trail.
 
 Failed sign-ins do not: anyone on the network can cause them, and every event of the
-chained trail is appended under the installation-wide chain lock, so guessing passwords
-would slow down every province's work. django-axes keeps them instead (its access failure
+chained trail is appended under its chain's lock (the user's province's, or the national
+chain's), so guessing passwords would queue up behind, and slow down, real work. django-axes keeps them instead (its access failure
 log and attempts, in the admin), and refuses a username or an address after too many."""
 
 from typing import Any

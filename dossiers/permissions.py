@@ -146,7 +146,8 @@ def step_agency(user: Any, *, actor: str, dossier: Dossier, on: models.Model) ->
     if actor in (Actor.COMMUNE_COMMITTEE, Actor.COMMUNE_FRONT):
         agency = agencies_of(user).filter(kind=actor, commune_id=dossier.commune_id).first()
     elif actor == Actor.DEPARTMENT:
-        return require_member(user, on.agency).agency
+        require_member(user, on.agency)
+        return on.agency
     elif actor in (Actor.DEBT, Actor.SECURITY):
         flag = "confirms_debt" if actor == Actor.DEBT else "confirms_security"
         agency = agencies_of(user).filter(province=province, **{flag: True}).first()

@@ -12,6 +12,7 @@ computed when asked, so a change of the batch calendar is followed at once."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -144,12 +145,38 @@ def legal_limits(dossiers: Any, *, today: dt.date | None = None) -> dict[int, Le
     return limits
 
 
+# How many open tasks the reminder sweep reads at a time (``open_task_deadline_batches``).
+BATCH_SIZE = 500
+
+
 def open_task_deadlines(*, tasks: Any = None, keep_undated: bool = False) -> list[TaskDeadline]:
     """Every open human task of a dossier with its due date; tasks without one are left out
     unless ``keep_undated`` (then their ``due_on`` is None)."""
     if tasks is None:
         tasks = Task.objects.filter(status__in=OPEN, flow_task_type="HUMAN")
-    tasks = list(tasks.select_related("owner"))
+    return _deadlines_of(list(tasks.select_related("owner")), DeadlineBook(), keep_undated)
+
+
+def open_task_deadline_batches(*, keep_undated: bool = False, batch_size: int = BATCH_SIZE,
+                               ) -> Iterator[list[TaskDeadline]]:
+    """The same as ``open_task_deadlines``, streamed ``batch_size`` tasks at a time in the
+    order of their primary key, in three queries a batch (tasks, their dossiers, their
+    agencies) and two for the whole stream (the calendar): memory stays that of one batch.
+    Keyset pagination (``pk > last``, not OFFSET): each batch is one range scan of the
+    task table's primary key index, however far the stream has gone."""
+    book = DeadlineBook()
+    last = 0
+    while True:
+        tasks = list(Task.objects.filter(status__in=OPEN, flow_task_type="HUMAN", pk__gt=last)
+                     .select_related("owner").order_by("pk")[:batch_size])
+        if not tasks:
+            return
+        last = tasks[-1].pk
+        yield _deadlines_of(tasks, book, keep_undated)
+
+
+def _deadlines_of(tasks: list[Task], book: DeadlineBook,
+                  keep_undated: bool) -> list[TaskDeadline]:
     # Each task's dossier, through the dossier's passes of the process (``processes``).
     dossier_of_process = {d.process_pk: d for d in Dossier.objects.filter(
         processes__pk__in={t.process_id for t in tasks}).annotate(
@@ -157,7 +184,6 @@ def open_task_deadlines(*, tasks: Any = None, keep_undated: bool = False) -> lis
                                                       "batch")}
     agencies = Agency.objects.in_bulk({int(t.owner_permission_obj_pk) for t in tasks
                                        if t.owner_permission_obj_pk})
-    book = DeadlineBook()
     result = []
     for task in tasks:
         dossier = dossier_of_process.get(task.process_id)

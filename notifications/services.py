@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,7 +28,14 @@ from dossiers import permissions
 from dossiers.exceptions import NotAllowed, RuleViolation
 from dossiers.models import Agency, Membership, Province, Step
 
-from .deadlines import OPEN, TaskDeadline, legal_limits, open_task_deadlines
+from .deadlines import (
+    BATCH_SIZE,
+    OPEN,
+    TaskDeadline,
+    legal_limits,
+    open_task_deadline_batches,
+    open_task_deadlines,
+)
 from .models import (
     BouncedAddress,
     CalendarFeed,
@@ -77,56 +84,98 @@ def reminder_point(today: dt.date, due: dt.date, policy: ReminderPolicy) -> tupl
     return f"overdue:{index}", Reminder.Kind.OVERDUE
 
 
-def _members(agency_ids: set[int]) -> dict[int, list[Any]]:
-    people: dict[int, list[Any]] = defaultdict(list)
-    for membership in Membership.objects.filter(
-            agency_id__in=agency_ids, user__is_active=True).select_related("user").order_by("pk"):
-        people[membership.agency_id].append(membership)
-    return people
+class _Directory:
+    """What the sweep knows of people across batches: each agency's active members, each
+    province's coordination office and reminder policy, read once for each new one (so per
+    batch a fixed number of queries, and memory bounded by the agencies, not the tasks)."""
+
+    def __init__(self) -> None:
+        self.members: dict[int, list[Any]] = {}
+        self.coordination: dict[int, int] = {}
+        self.policies: dict[int, ReminderPolicy] = {}
+        self.legal_seen: set[int] = set()
+
+    def load(self, deadlines: list[TaskDeadline]) -> None:
+        provinces = {d.dossier.commune.province_id for d in deadlines} - set(self.coordination)
+        if provinces:
+            self.coordination.update({p: 0 for p in provinces})
+            self.coordination.update({a.province_id: a.pk for a in Agency.objects.filter(
+                province_id__in=provinces, kind=K.COORDINATION_OFFICE, active=True)
+                .order_by("-pk")})
+            self.policies.update({p.province_id: p for p in ReminderPolicy.objects.filter(
+                province_id__in=provinces)})
+        agencies = ({d.agency.pk for d in deadlines if d.agency}
+                    | set(self.coordination.values())) - set(self.members) - {0}
+        if agencies:
+            for pk in agencies:
+                self.members[pk] = []
+            for membership in Membership.objects.filter(
+                    agency_id__in=agencies, user__is_active=True).select_related("user") \
+                    .order_by("pk"):
+                self.members[membership.agency_id].append(membership)
+
+    def policy(self, province_id: int) -> ReminderPolicy:
+        return _policy(province_id, self.policies)
+
+    def people(self, agency_id: int | None) -> list[Any]:
+        return self.members.get(agency_id or 0, [])
 
 
 def plan(*, now: dt.datetime) -> list[Planned]:
-    """Who is to be reminded of what at ``now``."""
+    """Who is to be reminded of what at ``now`` (every batch of ``plan_batches``)."""
+    return [item for batch in plan_batches(now=now) for item in batch]
+
+
+def plan_batches(*, now: dt.datetime, batch_size: int = BATCH_SIZE) -> Iterator[list[Planned]]:
+    """Who is to be reminded of what at ``now``, one batch of open tasks at a time: a fixed
+    number of queries per batch, memory that of one batch."""
     today = timezone.localdate(now)
-    every = open_task_deadlines(keep_undated=True)
-    deadlines = [d for d in every if d.due_on is not None]
-    policies: dict[int, ReminderPolicy] = {}
-    provinces = {d.dossier.commune.province_id for d in every}
-    coordination = {a.province_id: a.pk for a in Agency.objects.filter(
-        province_id__in=provinces, kind=K.COORDINATION_OFFICE, active=True).order_by("-pk")}
-    people = _members({d.agency.pk for d in every if d.agency} | set(coordination.values()))
+    directory = _Directory()
+    for every in open_task_deadline_batches(keep_undated=True, batch_size=batch_size):
+        directory.load(every)
+        planned = _task_reminders(every, today=today, directory=directory)
+        planned += _legal_limit_reminders(every, today=today, directory=directory)
+        yield [p for p in planned if p.recipient.email]
+
+
+def _task_reminders(every: list[TaskDeadline], *, today: dt.date,
+                    directory: _Directory) -> list[Planned]:
     planned: list[Planned] = []
-    for deadline in deadlines:
+    for deadline in every:
+        if deadline.due_on is None:
+            continue
         province_id = deadline.dossier.commune.province_id
-        policy = _policy(province_id, policies)
+        policy = directory.policy(province_id)
         point = reminder_point(today, deadline.due_on, policy)
         if point is None:
             continue
         task = deadline.task
         owners = [task.owner] if task.owner_id else [
-            m.user for m in people.get(deadline.agency.pk if deadline.agency else 0, [])]
+            m.user for m in directory.people(deadline.agency.pk if deadline.agency else None)]
         for user in owners:
             planned.append(Planned(user, deadline, point[0], point[1]))
         overdue = (today - deadline.due_on).days
         if overdue >= policy.escalate_after_days:
-            escalate_to = {m.user for m in people.get(coordination.get(province_id, 0), [])}
+            escalate_to = {m.user for m in directory.people(directory.coordination.get(
+                province_id))}
             if deadline.agency:
-                escalate_to |= {m.user for m in people.get(deadline.agency.pk, []) if m.is_head}
+                escalate_to |= {m.user for m in directory.people(deadline.agency.pk)
+                                if m.is_head}
             for user in sorted(escalate_to, key=lambda u: u.pk):
                 planned.append(Planned(user, deadline, "escalation", Reminder.Kind.ESCALATION))
-    planned += _legal_limit_reminders(every, today=today, policies=policies,
-                                      coordination=coordination, people=people)
-    return [p for p in planned if p.recipient.email]
+    return planned
 
 
-def _legal_limit_reminders(every: list[TaskDeadline], *, today: dt.date, policies: dict,
-                           coordination: dict[int, int], people: dict) -> list[Planned]:
+def _legal_limit_reminders(every: list[TaskDeadline], *, today: dt.date,
+                           directory: _Directory) -> list[Planned]:
     """The coordination office is told of each dossier past the province's legal time limit,
-    at the policy's overdue rhythm, once per point and dossier (whichever task is open)."""
+    at the policy's overdue rhythm, once per point and dossier (whichever task is open: the
+    first one streamed, the lowest primary key)."""
     first: dict[int, TaskDeadline] = {}
-    for deadline in sorted(every, key=lambda d: d.task.pk):
-        if deadline.step:
+    for deadline in every:  # in the order of the tasks' primary keys
+        if deadline.step and deadline.dossier.pk not in directory.legal_seen:
             first.setdefault(deadline.dossier.pk, deadline)
+    directory.legal_seen |= set(first)
     limits = legal_limits([d.dossier for d in first.values()], today=today)
     late = {pk: limit for pk, limit in limits.items() if limit.late}
     if not late:
@@ -137,11 +186,11 @@ def _legal_limit_reminders(every: list[TaskDeadline], *, today: dt.date, policie
     for pk, limit in sorted(late.items()):
         deadline = first[pk]
         province_id = deadline.dossier.commune.province_id
-        policy = _policy(province_id, policies)
+        policy = directory.policy(province_id)
         point = f"legal:{(limit.days_late - 1) // max(policy.overdue_every_days, 1)}"
         legal = TaskDeadline(deadline.task, deadline.dossier, deadline.step, limit.due_on,
                              deadline.agency)
-        for membership in people.get(coordination.get(province_id, 0), []):
+        for membership in directory.people(directory.coordination.get(province_id)):
             if (membership.user.pk, pk, point) not in told:
                 planned.append(Planned(membership.user, legal, point,
                                        Reminder.Kind.LEGAL_LIMIT))
@@ -152,52 +201,106 @@ def _legal_limit_reminders(every: list[TaskDeadline], *, today: dt.date, policie
 class SweepResult:
     planned: list[Planned]
     emails: list[int]
+    count: int = 0  # reminders planned (also when ``planned`` is not kept)
 
 
-def sweep(*, now: dt.datetime | None = None, dry_run: bool = False) -> SweepResult:
-    """Record this sweep's reminders and one e-mail per person; returns the e-mails to send."""
+# An in-app notification lists at most this many items (then how many more).
+NOTIFICATION_LINES = 30
+
+
+@dataclass
+class _Summary:
+    """One person's in-app notification of a sweep, built up batch by batch."""
+
+    first_dossier: int
+    count: int = 0
+    overdue: int = 0
+    lines: list[str] = field(default_factory=list)
+
+
+def sweep(*, now: dt.datetime | None = None, dry_run: bool = False, keep_planned: bool = True,
+          on_planned: Callable[[Planned], None] | None = None,
+          batch_size: int = BATCH_SIZE) -> SweepResult:
+    """Record this sweep's reminders and one e-mail per person; returns the e-mails to send.
+
+    Streamed (``plan_batches``): each batch is recorded in its own transaction with a fixed
+    number of statements (the reminders already recorded, the new e-mails, the new
+    reminders); the in-app notifications are written at the end, in bulk. ``keep_planned``
+    off (the nightly task, the command), memory stays that of one batch plus one small
+    summary per person reminded."""
     now = now or timezone.now()
-    planned = plan(now=now)
-    if dry_run:
-        return SweepResult(planned, [])
-    by_person: dict[Any, list[Planned]] = defaultdict(list)
-    for item in planned:
-        by_person[item.recipient].append(item)
-    emails = []
-    for person, items in by_person.items():
-        with transaction.atomic():
-            email = ReminderEmail.objects.create(
-                recipient=person, to_address=person.email, sweep_at=now,
-                province_id=items[0].deadline.dossier.commune.province_id)
-            new = []
-            for item in items:
-                try:
-                    with transaction.atomic():
-                        new.append(Reminder.objects.create(
-                            recipient=person, task=item.deadline.task, point=item.point,
-                            kind=item.kind, dossier=item.deadline.dossier, step=item.deadline.step,
-                            due_on=item.deadline.due_on, email=email))
-                except IntegrityError:
-                    continue  # already reminded of this point: never twice
-            if not new:
-                email.delete()
-                continue
-            _notify_in_app(person, new, now)
-            emails.append(email.pk)
-    return SweepResult(planned, emails)
+    today = timezone.localdate(now)
+    planned: list[Planned] = []
+    emails: dict[int, ReminderEmail] = {}
+    summaries: dict[int, _Summary] = {}
+    count = 0
+    for batch in plan_batches(now=now, batch_size=batch_size):
+        count += len(batch)
+        if keep_planned:
+            planned += batch
+        if on_planned is not None:
+            for item in batch:
+                on_planned(item)
+        if not dry_run and batch:
+            _record_batch(batch, now=now, today=today, emails=emails, summaries=summaries)
+    if summaries:
+        with translation.override(settings.LANGUAGE_CODE):
+            notifications = [_notification(pk, summary) for pk, summary in summaries.items()]
+        Notification.objects.bulk_create(notifications, batch_size=batch_size)
+    return SweepResult(planned, [email.pk for email in emails.values()], count)
 
 
-def _notify_in_app(person: Any, reminders: list[Reminder], now: dt.datetime) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        overdue = sum(1 for r in reminders if r.due_on < timezone.localdate(now))
-        title = ngettext("%(n)s item due", "%(n)s items due", len(reminders)) % {
-            "n": len(reminders)}
-        if overdue:
-            title += " — " + ngettext("%(n)s overdue", "%(n)s overdue", overdue) % {"n": overdue}
-        body = "\n".join(f"{Step(r.step).label}: {r.dossier} ({r.due_on:%d/%m/%Y})"
-                         for r in reminders)
-    Notification.objects.create(user=person, title=title, body=body,
-                                url=reverse("dossier", args=[reminders[0].dossier_id]))
+def _record_batch(batch: list[Planned], *, now: dt.datetime, today: dt.date,
+                  emails: dict[int, ReminderEmail], summaries: dict[int, _Summary]) -> None:
+    with transaction.atomic():
+        # The reminders of these tasks already recorded (by an earlier or concurrent sweep):
+        # never twice. One query through the unique (recipient, task, point) index's table.
+        told = set(Reminder.objects.filter(
+            task_id__in={item.deadline.task.pk for item in batch}).values_list(
+            "recipient_id", "task_id", "point"))
+        new: list[Planned] = []
+        for item in batch:
+            key = (item.recipient.pk, item.deadline.task.pk, item.point)
+            if key not in told:
+                told.add(key)
+                new.append(item)
+        fresh = {}
+        for item in new:
+            if item.recipient.pk not in emails and item.recipient.pk not in fresh:
+                fresh[item.recipient.pk] = ReminderEmail(
+                    recipient=item.recipient, to_address=item.recipient.email, sweep_at=now,
+                    province_id=item.deadline.dossier.commune.province_id)
+        ReminderEmail.objects.bulk_create(list(fresh.values()))
+        emails.update(fresh)
+        # ``ignore_conflicts``: a concurrent sweep that recorded the same point meanwhile
+        # wins; the unique key keeps it to one row.
+        Reminder.objects.bulk_create([
+            Reminder(recipient=item.recipient, task=item.deadline.task, point=item.point,
+                     kind=item.kind, dossier=item.deadline.dossier, step=item.deadline.step,
+                     due_on=item.deadline.due_on, email=emails[item.recipient.pk])
+            for item in new], ignore_conflicts=True)
+    for item in new:
+        summary = summaries.setdefault(item.recipient.pk, _Summary(item.deadline.dossier.pk))
+        summary.count += 1
+        summary.overdue += item.deadline.due_on < today
+        if len(summary.lines) < NOTIFICATION_LINES:
+            summary.lines.append(f"{item.deadline.step}\t{item.deadline.dossier}\t"
+                                 f"{item.deadline.due_on:%d/%m/%Y}")
+
+
+def _notification(person_pk: int, summary: _Summary) -> Notification:
+    title = ngettext("%(n)s item due", "%(n)s items due", summary.count) % {"n": summary.count}
+    if summary.overdue:
+        title += " — " + ngettext("%(n)s overdue", "%(n)s overdue", summary.overdue) % {
+            "n": summary.overdue}
+    lines = []
+    for line in summary.lines:
+        step, dossier, due = line.split("\t")
+        lines.append(f"{Step(step).label}: {dossier} ({due})")
+    if summary.count > len(summary.lines):
+        lines.append(_("… and %(n)s more") % {"n": summary.count - len(summary.lines)})
+    return Notification(user_id=person_pk, title=title, body="\n".join(lines),
+                        url=reverse("dossier", args=[summary.first_dossier]))
 
 
 def _open_reminders(email: ReminderEmail) -> list[Reminder]:

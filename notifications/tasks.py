@@ -11,10 +11,10 @@ MAX_RETRIES = 5
 @shared_task(name="notifications.sweep")
 def sweep() -> dict:
     """The morning sweep (beat, 07:00 Asia/Ho_Chi_Minh): record reminders, queue the e-mails."""
-    result = services.sweep(now=timezone.now())
+    result = services.sweep(now=timezone.now(), keep_planned=False)
     for email_id in result.emails:
         send_reminder_email.delay(email_id)
-    return {"planned": len(result.planned), "emails": len(result.emails)}
+    return {"planned": result.count, "emails": len(result.emails)}
 
 
 @shared_task(bind=True, name="notifications.send_reminder_email", max_retries=MAX_RETRIES,

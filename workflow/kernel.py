@@ -79,12 +79,21 @@ def dossier_locked(dossier: Dossier) -> Iterator[tuple[Dossier, DossierProcess]]
     with transaction.atomic():
         process = running_process(dossier.pk)
         if process is None:
+            # ``dossier`` may be a reference by primary key (``dossier_ref``): read its status.
+            current = Dossier.objects.get(pk=dossier.pk)
             raise RuleViolation(_("The dossier has no running process: it is “%(status)s”.")
-                                % {"status": dossier.get_status_display()})
+                                % {"status": current.get_status_display()})
         with process.flow_class.lock(process.pk):
             locked = Dossier.objects.select_for_update(of=("self",)).select_related(
                 "commune__province", "criteria_set", "regulation", "batch").get(pk=dossier.pk)
             yield locked, process
+
+
+def dossier_ref(obj: Model) -> Dossier:
+    """The dossier ``obj`` belongs to, without reading it when it is not loaded yet:
+    ``run_step`` reads (and locks) the row itself, so a step needs only its primary key."""
+    cached = obj._state.fields_cache.get("dossier")
+    return cached if cached is not None else Dossier(pk=obj.dossier_id)
 
 
 def open_task(process: DossierProcess, node_name: str, *, owner: Agency | None = None,
@@ -98,6 +107,10 @@ def open_task(process: DossierProcess, node_name: str, *, owner: Agency | None =
     for key, value in (data or {}).items():
         tasks = tasks.filter(**{f"data__{key}": value})
     task = tasks.order_by("pk").first()
+    if task is not None:
+        # The locked process (already the flow's own process class): viewflow reads
+        # ``task.process`` and coerces it while completing the task.
+        task.process = process
     if task is None:
         raise RuleViolation(_("There is no open “%(step)s” task for this dossier now (it is "
                               "“%(status)s”).") % {"step": node.task_title or node.name,
@@ -130,7 +143,8 @@ def complete_task(task: Task, actor: Any, agency: Agency | None) -> None:
 
 
 def run_step(name: str, *, actor: Any, dossier: Dossier, on: Model | None = None,
-             refusal: str = "", validate: Callable[[StepContext], list[str]] | None = None,
+             related: tuple[str, ...] = (),
+             refusal: str | Callable[[Model], str] = "", validate: Callable[[StepContext], list[str]] | None = None,
              task_owner: Callable[[StepContext], Agency] | None = None,
              task_data: Callable[[StepContext], dict[str, Any]] | None = None,
              apply: Callable[[StepContext], T] | None = None,
@@ -140,12 +154,21 @@ def run_step(name: str, *, actor: Any, dossier: Dossier, on: Model | None = None
     """Run step ``name`` for ``actor`` on ``dossier`` (see the module docstring).
 
     ``on`` is the object the row's right is checked on, read again under the dossier's lock
-    (default: the dossier); ``refusal`` is the message when the right is missing. Returns
-    what ``apply`` returns, else the dossier."""
+    (default: the dossier) with its ``related`` rows (what the step and its audit event's
+    text read of it, in the same query); ``refusal`` is the message when the right is
+    missing (or makes it from ``on``). Returns what ``apply`` returns, else the dossier."""
     row = BY_NAME[name]
     with dossier_locked(dossier) as (dossier, process):
         # Every step on a dossier holds its lock, so ``on`` read again now is current.
-        target = dossier if on is None else type(on).objects.get(pk=on.pk)
+        target = dossier
+        if on is not None:
+            target = type(on).objects.select_related(*related).get(pk=on.pk)
+            if getattr(target, "dossier_id", None) == dossier.pk:
+                # Its dossier is the locked row (with commune and batch): not read again
+                # when the target's text (the audit event's) or a check names it.
+                target.dossier = dossier
+        if callable(refusal):
+            refusal = refusal(target)
         permissions.require(actor, row.permission, target, refusal or None)
         agency = permissions.step_agency(actor, actor=row.actor, dossier=dossier, on=target)
         context = StepContext(row, actor, dossier, process, agency, target)

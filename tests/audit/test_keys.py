@@ -91,7 +91,8 @@ def plain_sha256(event: AuditEvent) -> str:
 
 
 def forge_after(head: AuditEvent, *, key_id: str, hash_with) -> AuditEvent:
-    forged = AuditEvent(id=head.pk + 1, seq=head.seq + 1, at=timezone.now(), actor_name="system",
+    forged = AuditEvent(id=head.pk + 1, chain=head.chain, seq=head.seq + 1, at=timezone.now(),
+                        actor_name="system",
                         action="dossier.recognised", object_type="dossiers.dossier",
                         object_id="7", object_repr="Xã Thử", prev_hash=head.hash, key_id=key_id)
     forged.hash = hash_with(forged)
@@ -104,6 +105,7 @@ def forge_after(head: AuditEvent, *, key_id: str, hash_with) -> AuditEvent:
 def test_events_carry_an_hmac_keyed_with_the_current_key(trail12):
     event = trail12[3]
     assert event.key_id == keys.DEV_KEY_ID
+    assert event.chain == event.province_id  # the province's own chain
     payload = {
         "seq": event.seq, "at": chain.to_json(event.at), "actor": None, "actor_name": "system",
         "agency": None, "agency_name": "", "action": "test.step",
@@ -111,7 +113,7 @@ def test_events_carry_an_hmac_keyed_with_the_current_key(trail12):
         "object_repr": event.object_repr, "dossier": None, "province": event.province_id,
         "before": None, "after": {"n": 3}, "reason": "", "request_id": "", "prev_hash":
         trail12[2].hash, "request_path": "", "remote_addr": None, "id": event.pk,
-        "key_id": "dev",
+        "key_id": "dev", "chain": event.province_id,
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     expected = hmac.new(keys.keyring().hmac_key("dev"), text.encode(), hashlib.sha256).hexdigest()
@@ -171,18 +173,24 @@ def test_legacy_events_verify_up_to_the_first_keyed_event(province):
         event.hash = chain.event_hash(event)  # no key id: the formula from before the keys
         event.save(force_insert=True)
         prev = event.hash
-    record(province, 4)
-    record(province, 5)
-    assert list(AuditEvent.objects.values_list("key_id", flat=True)) == ["", "", "", "dev", "dev"]
-    assert chain.verify_chain() == chain.ChainReport(True, 5, legacy=3)
+    for n in (4, 5):  # keyed events after them, in the national chain (no province)
+        with transaction.atomic():
+            trail.record(actor=None, action="test.national", obj=None, object_type="test",
+                         object_id=str(n), object_repr="national")
+    record(province, 6)
+    assert list(AuditEvent.objects.values_list("chain", "seq", "key_id")) == [
+        (0, 1, ""), (0, 2, ""), (0, 3, ""), (0, 4, "dev"), (0, 5, "dev"),
+        (province.pk, 1, "dev")]
+    assert chain.verify_chain() == chain.ChainReport(True, 6, legacy=3)
     out = io.StringIO()
     call_command("verify_audit", stdout=out)
-    assert out.getvalue().splitlines()[0] == "OK: 5 audit event(s), chain intact."
+    assert out.getvalue().splitlines()[0] == "OK: 6 audit event(s) in 2 chain(s), every chain intact."
     assert out.getvalue().splitlines()[-1] == (
-        "Legacy: the first 3 event(s) predate the audit keys (plain SHA-256, not keyed).")
+        "Legacy: the first 3 event(s) of the national chain predate the audit keys (plain "
+        "SHA-256, not keyed).")
     # An edited legacy event is still found.
     with triggers_off():
-        AuditEvent.objects.filter(seq=2).update(reason="rewritten")
+        AuditEvent.objects.filter(chain=chain.NATIONAL, seq=2).update(reason="rewritten")
     report = chain.verify_chain()
     assert (report.ok, report.kind, report.first_bad_seq, report.count) == (
         False, chain.EDITED, 2, 1)
@@ -191,7 +199,8 @@ def test_legacy_events_verify_up_to_the_first_keyed_event(province):
 # --- forged appends ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("key_id, hash_with, why", [
-    ("", plain_sha256, "it carries no keyed hash, yet keyed events were written before it"),
+    ("", plain_sha256, "it carries no keyed hash, and only the national chain's first events "
+                       "predate the audit keys"),
     ("dev", plain_sha256, "its hash is not the one the application computes with its audit key"),
     ("dev", lambda e: chain.event_hash(e, keys=keys.Keyring({"dev": b"guess" * 8}, "dev", None,
                                                             {})),
@@ -272,12 +281,12 @@ def test_rechained_segment_is_found(trail12):
 
 
 def test_rechained_tail_is_found_against_a_checkpoint(trail12, mailoutbox):
-    checkpoints.checkpoint_create()  # signs #12, then records #13
-    events = list(AuditEvent.objects.order_by("seq"))
+    checkpoints.checkpoint_create()  # signs #12 (records its event in the national chain)
+    events = list(AuditEvent.objects.filter(chain=trail12[0].chain).order_by("seq"))
     rechain(events, 4, len(events) - 1)
     report = chain.verify_chain()
     assert (report.ok, report.kind, report.first_bad_seq) == (False, chain.RECHAINED, 5)
-    assert report.problem.startswith("re-chained segment: events #5 to #13 were changed")
+    assert report.problem.startswith("re-chained segment: events #5 to #12 were changed")
 
 
 def test_rechained_tail_without_any_checkpoint_reads_as_a_forged_append(trail12):
@@ -298,15 +307,26 @@ def test_checkpoint_is_signed_stored_recorded_and_mailed(trail12, auditors, mail
     call_command("audit_checkpoint", stdout=out)
     checkpoint = AuditCheckpoint.objects.get()
     head = trail12[-1]
-    assert (checkpoint.seq, checkpoint.hash) == (head.seq, head.hash)
+    assert (checkpoint.chain, checkpoint.seq, checkpoint.hash) == (head.chain, head.seq,
+                                                                   head.hash)
+    assert checkpoint.overall == chain.overall_head({head.chain: (head.seq, head.hash)},
+                                                    checkpoint.at)
     assert checkpoint.key_id == keys.keyring().signing_key_id
     assert chain.checkpoint_signature_ok(checkpoint)
-    assert AuditEvent.objects.order_by("-seq").first().action == "audit.checkpoint"
+    recorded = AuditEvent.objects.order_by("-id").first()
+    assert (recorded.action, recorded.chain, recorded.seq) == ("audit.checkpoint",
+                                                               chain.NATIONAL, 1)
+    assert recorded.after["heads"] == {str(head.chain): [head.seq, head.hash]}
     assert [m.to for m in mailoutbox] == [["kiemtoan@example.invalid"]]
     mail = mailoutbox[0]
-    assert mail.subject == f"Audit checkpoint: event #{head.seq}"
+    assert mail.subject == f"Audit checkpoint: 1 chain(s), overall head {checkpoint.overall[:16]}"
     assert mail.body == out.getvalue()
-    assert f"--expect-seq {head.seq} --expect-hash {head.hash}" in mail.body
+    assert (f"chain of province id {head.chain}: event #{head.seq}, hash {head.hash}"
+            in mail.body.splitlines())
+    assert f"python manage.py verify_audit --expect-overall {checkpoint.overall}" in mail.body
+    call_command("verify_audit", "--expect-overall", checkpoint.overall, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no longer stored"):
+        call_command("verify_audit", "--expect-overall", "ab" * 32, stdout=io.StringIO())
     # An auditor checks the signature with nothing but the e-mail.
     lines = dict(line.split(": ", 1) for line in mail.body.splitlines() if ": " in line)
     public = Ed25519PublicKey.from_public_bytes(bytes.fromhex(lines["Public key (Ed25519, hex)"]))
@@ -320,15 +340,18 @@ def test_checkpoints_are_signed_at_intervals(trail12, auditors, mailoutbox):
 
     task = PeriodicTask.objects.get(task="audit.checkpoint")
     assert (task.enabled, task.crontab.hour, task.crontab.minute) == (True, "*/6", "15")
-    assert audit_checkpoint() == {"ok": True, "seq": EVENTS, "hash": trail12[-1].hash}
+    result = audit_checkpoint()
+    assert result == {"ok": True, "chains": 1,
+                      "overall": AuditCheckpoint.objects.get().overall}
     assert AuditCheckpoint.objects.count() == 1
     assert len(mailoutbox) == 1
 
 
 def test_cut_tail_is_found(trail12, mailoutbox):
-    checkpoints.checkpoint_create()  # signs #12, records #13
+    checkpoints.checkpoint_create()  # signs #12
     with triggers_off(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE seq >= %s", [10])
+        cursor.execute(f"DELETE FROM {TABLE} WHERE chain = %s AND seq >= %s",
+                       [trail12[0].chain, 10])
     report = chain.verify_chain()
     assert (report.ok, report.kind, report.first_bad_seq, report.count) == (
         False, chain.CUT_TAIL, 10, 9)
@@ -341,8 +364,9 @@ def test_cut_tail_is_found(trail12, mailoutbox):
 def test_cut_tail_and_forged_reappend_is_found(trail12, mailoutbox):
     checkpoints.checkpoint_create()
     with triggers_off(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE seq >= %s", [12])
-    forge_after(AuditEvent.objects.get(seq=11), key_id="dev", hash_with=plain_sha256)
+        cursor.execute(f"DELETE FROM {TABLE} WHERE chain = %s AND seq >= %s",
+                       [trail12[0].chain, 12])
+    forge_after(trail12[10], key_id="dev", hash_with=plain_sha256)
     report = chain.verify_chain()
     assert (report.kind, report.first_bad_seq) == (chain.RECHAINED, 12)
 
@@ -350,8 +374,9 @@ def test_cut_tail_and_forged_reappend_is_found(trail12, mailoutbox):
 def test_cut_tail_replaced_by_forged_events_is_found(trail12, mailoutbox):
     checkpoints.checkpoint_create()  # signs #12
     with triggers_off(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE seq >= %s", [10])
-    forge_after(AuditEvent.objects.get(seq=9), key_id="dev", hash_with=plain_sha256)
+        cursor.execute(f"DELETE FROM {TABLE} WHERE chain = %s AND seq >= %s",
+                       [trail12[0].chain, 10])
+    forge_after(trail12[8], key_id="dev", hash_with=plain_sha256)
     report = chain.verify_chain()
     assert (report.ok, report.kind, report.first_bad_seq, report.count) == (
         False, chain.CUT_TAIL, 10, 9)
@@ -377,9 +402,12 @@ def test_forged_checkpoint_is_found(trail12):
 def test_altered_checkpoint_is_found(trail12, mailoutbox):
     checkpoint = checkpoints.checkpoint_create()
     with triggers_off():
-        AuditCheckpoint.objects.filter(pk=checkpoint.pk).update(seq=5, hash=trail12[4].hash)
+        AuditCheckpoint.objects.filter(pk=checkpoint.rows[0].pk).update(
+            seq=5, hash=trail12[4].hash)
     report = chain.verify_chain()
     assert (report.ok, report.kind) == (False, chain.CHECKPOINT)
+    assert report.problem.endswith("no longer holds the chain heads it was signed with (a "
+                                   "chain's head was removed, added or changed)")
 
 
 def test_former_signing_keys_still_verify_their_checkpoints(trail12, settings, mailoutbox):

@@ -18,4 +18,6 @@ def test_audit_verification_runs_on_a_real_worker(catalogue, private_queue):
         assert result.get(timeout=60) == {"ok": True, "count": events}
     verified = AuditEvent.objects.get(action="audit.verified")
     assert verified.after["events"] == events
-    assert verified.seq == events + 1
+    # Loading the national criteria sets and verifying: the national chain.
+    assert (verified.chain, verified.seq) == (0, events + 1)
+    assert verified.after["heads"] == {"0": [events, AuditEvent.objects.get(seq=events).hash]}

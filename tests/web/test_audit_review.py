@@ -51,7 +51,7 @@ def test_auditor_sees_only_their_province(client, two_provinces, kit):
     assert response.context["page"].paginator.count == visible.count()
     assert listed(response) == seqs(visible[:PAGE_SIZE])
     foreign = AuditEvent.objects.filter(dossier_id=there.dossier.pk).first()
-    assert client.get(reverse("audit:detail", args=[foreign.seq])).status_code == 404
+    assert client.get(reverse("audit:detail", args=[foreign.pk])).status_code == 404
     assert client.get(reverse("audit:dossier", args=[there.dossier.pk])).status_code == 404
 
 
@@ -108,7 +108,7 @@ def test_event_shows_before_and_after_side_by_side(client, journey, kit):
     journey.post()
     event = AuditEvent.objects.get(action="dossier.publish_for_comments")
     login(client, kit.users["thanh_tra"])
-    response = client.get(reverse("audit:detail", args=[event.seq]))
+    response = client.get(reverse("audit:detail", args=[event.pk]))
     assert response.status_code == 200
     lines = {line.key: (line.label, line.before, line.after, line.changed)
              for line in response.context["lines"]}
@@ -182,7 +182,7 @@ def test_export_reports_a_broken_chain(client, journey, kit):
     journey.self_assess()
     victim = AuditEvent.objects.filter(action="self_assessment.set").first()
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM ntm_workflow_auditevent WHERE seq = %s", [victim.seq])
+        cursor.execute("DELETE FROM ntm_workflow_auditevent WHERE id = %s", [victim.pk])
     login(client, kit.users["thanh_tra"])
     rows = csv_rows(client.get(reverse("audit:export_csv")))
     assert rows[0][0] == "Chuỗi nhật ký BỊ PHÁ VỠ" and f"#{victim.seq + 1}" in rows[0][1]
@@ -209,7 +209,7 @@ def test_nobody_can_change_the_trail_through_the_pages(client, journey, kit):
     login(client, kit.users["thanh_tra"])
     event = AuditEvent.objects.first()
     before = (event.hash, AuditEvent.objects.count())
-    for url in (reverse("audit:list"), reverse("audit:detail", args=[event.seq]),
+    for url in (reverse("audit:list"), reverse("audit:detail", args=[event.pk]),
                 reverse("audit:export_csv")):
         assert client.post(url, {"reason": "x"}).status_code == 405
     event.refresh_from_db()
@@ -261,14 +261,14 @@ def test_events_are_described_in_words_with_names_not_ids(journey, kit):
     register = AuditEvent.objects.get(action="dossier.register", dossier_id=journey.dossier.pk)
     with translation.override("vi"):
         described = describe_events([grant, member, register])
-    grant_lines = {line.key: line.after for line in described[grant.seq]}
+    grant_lines = {line.key: line.after for line in described[grant.pk]}
     agency = kit.province.agencies.get(group_id=grant.after["group"])
     assert grant_lines["group"] == agency.name  # not "group 76"
-    member_lines = {line.key: line.after for line in described[member.seq]}
+    member_lines = {line.key: line.after for line in described[member.pk]}
     user = get_user_model().objects.get(pk=member.after["user"])
     assert member_lines["user"] == (user.get_full_name() or user.username)
     assert member_lines["is_head"] == "Không"
-    register_lines = {line.label: line.after for line in described[register.seq]}
+    register_lines = {line.label: line.after for line in described[register.pk]}
     with translation.override("vi"):
         assert register_lines["xã"] == str(journey.dossier.commune)
         assert register_lines["đợt"] == str(journey.dossier.batch)

@@ -21,5 +21,5 @@ def test_history_and_audit_show_full_names(client, kit, journey):
     story = client.get(reverse("audit:dossier", args=[journey.dossier.pk])).content.decode()
     assert f'<div class="muted">{officer.get_full_name()} (' in story
     assert f'<div class="muted">{officer.username} (' not in story
-    detail = client.get(reverse("audit:detail", args=[event.seq])).content.decode()
+    detail = client.get(reverse("audit:detail", args=[event.pk])).content.decode()
     assert f"<td>{officer.get_full_name()}</td>" in detail

@@ -71,13 +71,14 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _reviewer(request)
-    event = get_object_or_404(audit_events_for(request.user), seq=seq)
+    # By primary key: sequence numbers are per chain (one chain per province).
+    event = get_object_or_404(audit_events_for(request.user), pk=pk)
     return render(request, "audit/event_detail.html", {
         "event": event, "label": action_label(event.action),
         "object_label": object_label(event.object_type),
-        "lines": describe_events([event])[event.seq],
+        "lines": describe_events([event])[event.pk],
         "before_json": json.dumps(event.before, ensure_ascii=False, indent=2),
         "after_json": json.dumps(event.after, ensure_ascii=False, indent=2),
     })
@@ -92,7 +93,7 @@ def dossier_events(request: HttpRequest, pk: int) -> HttpResponse:
     described = describe_events(events)
     return render(request, "audit/dossier_story.html", {
         "dossier": dossier,
-        "rows": [(e, action_label(e.action), described[e.seq]) for e in events],
+        "rows": [(e, action_label(e.action), described[e.pk]) for e in events],
     })
 
 
@@ -184,7 +185,7 @@ def _rows(events: Any) -> Iterator[list[Any]]:
 def _described(chunk: list[AuditEvent]) -> Iterator[list[Any]]:
     described = describe_events(chunk)
     for event in chunk:
-        yield _cells(_row(event, described[event.seq]))
+        yield _cells(_row(event, described[event.pk]))
 
 
 @require_GET

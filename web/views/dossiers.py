@@ -76,7 +76,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mine = {t.flow_task.name for t in [*tasks["mine"], *tasks["queue"]]}
     my_agency_ids = {a.pk for a in selectors.my_agencies(request.user)}
     events = AuditEvent.objects.filter(dossier_id=dossier.pk).select_related("actor").exclude(
-        action="permission.grant").order_by("seq")
+        action="permission.grant").order_by("id")
     open_items = CriterionAppraisal.objects.filter(
         dossier=dossier, round=dossier.round).select_related("criterion", "indicator", "agency")
     return render(request, "dossiers/detail.html", {

@@ -21,7 +21,7 @@ from dossiers.models import (
 )
 from dossiers.transitions import transition_apply
 
-from ..kernel import StepContext, run_step, serves
+from ..kernel import StepContext, dossier_ref, run_step, serves
 
 
 @serves("district")
@@ -99,9 +99,10 @@ def appraisal_record(*, actor: Any, item: CriterionAppraisal, result: str,
             dossier=step.dossier, round=step.dossier.round, agency_id=step.on.agency_id,
             status__in=[AppraisalStatus.PENDING, AppraisalStatus.RESUBMITTED]).exists()
 
-    return run_step("appraise", actor=actor, dossier=item.dossier, on=item,
-                    refusal=_("Only %(agency)s appraises this criterion in this dossier.")
-                    % {"agency": item.agency},
+    return run_step("appraise", actor=actor, dossier=dossier_ref(item), on=item,
+                    related=("agency", "criterion", "indicator"),
+                    refusal=lambda current: _("Only %(agency)s appraises this criterion in "
+                                              "this dossier.") % {"agency": current.agency},
                     validate=validate, task_owner=lambda step: step.on.agency, apply=apply,
                     completes=completes)
 

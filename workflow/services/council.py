@@ -15,7 +15,7 @@ from dossiers.models import AgendaItem, CouncilMeeting, Dossier, Vote
 from dossiers.services.council import agenda_item_close, vote_problems, vote_save
 from dossiers.transitions import transition_apply
 
-from ..kernel import StepContext, run_step, serves
+from ..kernel import StepContext, dossier_ref, run_step, serves
 from .registration import round_start
 from .revocation import revocation_vote_cast, revocation_vote_close
 
@@ -71,14 +71,23 @@ def vote_cast(*, actor: Any, item: AgendaItem, in_favour: bool) -> Vote:
     """Bỏ phiếu: a council member present votes once per dossier per meeting."""
     if item.kind == AgendaItem.Kind.REVOCATION:
         return revocation_vote_cast(actor=actor, item=item, in_favour=in_favour)
-    meeting = item.meeting
+    read: dict[str, AgendaItem] = {}
+
+    def validate(step: StepContext) -> list[str]:
+        # The item as it is under the dossier's lock, with the meeting (and its council)
+        # and the dossier just read by the kernel: nothing read twice.
+        current = read["item"] = AgendaItem.objects.get(pk=item.pk)
+        current.meeting, current.dossier = step.on, step.dossier
+        return vote_problems(actor=actor, item=current)
+
     return run_step(
-        "vote", actor=actor, dossier=item.dossier, on=meeting,
-        refusal=_("Only members of %(council)s vote in this meeting.")
+        "vote", actor=actor, dossier=dossier_ref(item), on=CouncilMeeting(pk=item.meeting_id),
+        related=("council",),
+        refusal=lambda meeting: _("Only members of %(council)s vote in this meeting.")
         % {"council": meeting.council},
-        validate=lambda step: vote_problems(actor=actor, item=AgendaItem.objects.get(pk=item.pk)),
+        validate=validate,
         task_data=lambda step: {"member": actor.pk, "item": item.pk},
-        apply=lambda step: vote_save(actor=actor, item=item, in_favour=in_favour))
+        apply=lambda step: vote_save(actor=actor, item=read["item"], in_favour=in_favour))
 
 
 # How the council's result on a recognition moves the dossier.

@@ -24,13 +24,15 @@ class Command(BaseCommand):
                 raise CommandError(f"--now {now!r} is not an ISO date and time.") from exc
             if timezone.is_naive(when):
                 when = timezone.make_aware(when)
-        result = services.sweep(now=when, dry_run=dry_run)
-        for item in result.planned:
+        def show(item):
             self.stdout.write(
                 f"{item.recipient.email:<32} {item.point:<12} {Step(item.deadline.step).label}: "
                 f"{item.deadline.dossier} — {item.deadline.due_on:%d/%m/%Y}")
+
+        # Streamed: each batch is printed (and recorded) as it comes, nothing kept.
+        result = services.sweep(now=when, dry_run=dry_run, keep_planned=False, on_planned=show)
         if dry_run:
-            self.stdout.write(f"Dry run: {len(result.planned)} reminder(s) would be considered; "
+            self.stdout.write(f"Dry run: {result.count} reminder(s) would be considered; "
                               "nothing recorded or sent.")
             return
         sent = failed = 0
