@@ -7,6 +7,7 @@ from django.urls import include, path
 from .auth import SignInView
 from .views import dossiers as dossier_views
 from .views import lists
+from .views import mergers as merger_views
 from .webhooks import anymail_patterns
 
 urlpatterns = [
@@ -21,6 +22,8 @@ urlpatterns = [
     path("dossiers/<int:pk>/evidence/<int:evidence_pk>/", dossier_views.evidence_file,
          name="evidence"),
     path("meetings/", dossier_views.meetings, name="meetings"),
+    path("mergers/", merger_views.merger_list, name="mergers"),
+    path("mergers/<int:pk>/", merger_views.merger_detail, name="merger"),
     path("batches/", dossier_views.batches, name="batches"),
     path("batches/<int:pk>/", dossier_views.batch_board, name="batch"),
     path("appraisals/", dossier_views.appraisal_board, name="appraisal_board"),

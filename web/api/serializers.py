@@ -189,7 +189,10 @@ class SelfAssessmentInput(Input):
     indicator = Id(required=False, allow_null=True)
     value = serializers.CharField(required=False, allow_blank=True, default="",
                                   max_length=column_length(SelfAssessment, "value"))
-    met = serializers.BooleanField()
+    met = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="Whether a judged line is met; ignored for a measured indicator, whose "
+                  "met is computed from the value and the threshold of the dossier's group.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
