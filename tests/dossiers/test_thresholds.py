@@ -48,7 +48,7 @@ def _line(journey, value):
                                criterion=indicator.criterion, indicator=indicator, value=value)
 
 
-def test_loader_reads_structured_thresholds():
+def test_loader_reads_structured_thresholds(catalogue):
     indicator = Indicator.objects.get(criterion__criteria_set__code=SET_2026, code="1.1")
     assert indicator.measure == Indicator.Measure.QUANTITATIVE
     assert [(t.applies_to, t.comparison, t.value, t.kind) for t in indicator.thresholds.all()] == [
@@ -58,7 +58,7 @@ def test_loader_reads_structured_thresholds():
         "≥ 60% (group 1)", "≥ 70% (group 2)", "≥ 50% (group 3)"]
 
 
-def test_shipped_2021_thresholds_are_structured():
+def test_shipped_2021_thresholds_are_structured(catalogue):
     rows = Threshold.objects.filter(indicator__criterion__criteria_set__code=SET_2021)
     assert sorted((t.indicator.code, t.applies_to, t.describe()) for t in rows) == [
         ("3.1", "", "≥ 80% (every group and region)"),

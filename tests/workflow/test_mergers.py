@@ -44,7 +44,7 @@ def test_three_recognised_communes_pass_their_level_on(big_kit):
     old = big_kit.communes[:3]
     new = big_kit.communes[4]
     _recognise(big_kit, old)
-    merger = services.merger_record(actor=big_kit.account("qt_vpdp"), new_commune=new,
+    merger = services.merger_record(actor=big_kit.account("vpdp"), new_commune=new,
                                     predecessors=old, legal_act="Nghị quyết 1680/NQ-UBTVQH15",
                                     effective_on=dt.date(2026, 7, 1))
     outcome = merger.outcomes.get()
@@ -66,7 +66,7 @@ def test_two_recognised_and_one_not_do_not_pass_it_on(big_kit):
     _recognise(big_kit, recognised)
     running = Journey.register(big_kit, other, Level.NTM)
     running.self_assess()
-    merger = services.merger_record(actor=big_kit.account("qt_vpdp"), new_commune=new,
+    merger = services.merger_record(actor=big_kit.account("vpdp"), new_commune=new,
                                     predecessors=[*recognised, other],
                                     legal_act="Nghị quyết 1680/NQ-UBTVQH15",
                                     effective_on=dt.date(2026, 7, 1))
@@ -98,7 +98,7 @@ def test_two_recognised_and_one_not_do_not_pass_it_on(big_kit):
 
 
 def test_no_level_held_records_no_outcome(big_kit):
-    merger = services.merger_record(actor=big_kit.account("qt_vpdp"),
+    merger = services.merger_record(actor=big_kit.account("vpdp"),
                                     new_commune=big_kit.communes[4],
                                     predecessors=big_kit.communes[:2],
                                     legal_act="NQ 1", effective_on=TODAY)
@@ -106,7 +106,7 @@ def test_no_level_held_records_no_outcome(big_kit):
 
 
 def test_refusals_change_nothing(big_kit, kit):
-    office = big_kit.account("qt_vpdp")
+    office = big_kit.account("vpdp")
     with pytest.raises(RuleViolation) as refused:
         services.merger_record(actor=office, new_commune=big_kit.communes[0],
                                predecessors=[big_kit.communes[0], kit.communes[0]],

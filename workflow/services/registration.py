@@ -84,10 +84,12 @@ def dossier_register(*, actor: Any, commune: Commune, level: str, batch: Batch,
     problems = conditions.registration_ladder_problems(commune, level)
     if problems:
         raise RuleViolation(problems)
-    # The commune's group and region are fixed here: their thresholds judge the dossier.
+    # The commune's group and region (as recorded now) are fixed here: their thresholds
+    # judge the dossier.
+    group, region = Commune.objects.values_list("group", "region").get(pk=commune.pk)
     dossier = Dossier(commune=commune, level=level, batch=batch, criteria_set=criteria_set,
                       regulation=regulation, registered_by=actor,
-                      commune_group=commune.group, region=commune.region)
+                      commune_group=group, region=region)
     problems = flow_readiness_problems(dossier) + thresholds.place_problems(dossier)
     if problems:
         raise RuleViolation(problems)
