@@ -293,5 +293,5 @@ class BatchAdmin(ReadOnlyAdmin):
 for model in (m.Dossier, m.SelfAssessment, m.Evidence, m.DossierDocument, m.PublicComment,
               m.CriterionAppraisal, m.SurveyResult, m.SurveyAppraisal, m.Confirmation,
               m.DistrictVerification, m.CouncilMeeting, m.AgendaItem, m.Vote, m.Decision,
-              m.Revocation):
+              m.Revocation, m.Merger, m.MergerOutcome):
     admin.site.register(model, ReadOnlyAdmin)

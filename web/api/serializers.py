@@ -92,7 +92,8 @@ class DossierSerializer(serializers.ModelSerializer):
         fields = ["id", "commune", "commune_name", "level", "criteria_set", "regulation", "batch",
                   "status", "status_display", "round", "registered_at", "submitted_at",
                   "province_received_at", "legal_due_on", "legally_late", "days_late",
-                  "posting_started_on", "announced_on", "certificate_number", "waiting_for"]
+                  "posting_started_on", "announced_on", "certificate_number", "waiting_for",
+                  "commune_group", "region", "outcome_reason"]
         read_only_fields = fields
 
     def get_waiting_for(self, dossier: Dossier) -> list[str]:
