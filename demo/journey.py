@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from dossiers import thresholds
 from dossiers.conditions import self_assessment_items
 from dossiers.models import (
     AgendaItem,
@@ -116,10 +117,18 @@ class Journey:
 
     # --- steps ---------------------------------------------------------------------
     def self_assess(self, *, met: bool = True) -> None:
+        """Every line met (or not): a measured indicator gets a value that meets (or misses)
+        the threshold of the dossier's group; a judged one is claimed."""
+        place = thresholds.place_of(self.dossier)
         for criterion, indicator in self_assessment_items(self.dossier):
+            rule = thresholds.threshold_for(indicator, place) if indicator else None
+            value = "đạt"
+            if thresholds.is_computed(indicator, rule):
+                below_or_above = rule.value + 1 if rule.comparison == "lte" else rule.value - 1
+                value = str(rule.value if met else below_or_above)
             assessment.self_assessment_set(actor=self.commune_officer, dossier=self.dossier,
                                            criterion=criterion, indicator=indicator,
-                                           value="đạt", met=met)
+                                           value=value, met=met)
         self.refresh()
 
     def post(self, *, days_ago: int = 20) -> None:

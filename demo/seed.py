@@ -25,12 +25,14 @@ from dossiers.models import (
     Level,
     Membership,
     Province,
+    Region,
     RegulationProfile,
     Step,
 )
 from dossiers.services.agencies import agency_add_member, agency_create
 from dossiers.services.assessment import self_assessment_set
 from dossiers.services.catalogue import criteria_set_load
+from dossiers.services.classification import commune_classify
 from dossiers.services.council import meeting_close, meeting_open
 from dossiers.services.geography import province_import
 from dossiers.services.setup import batch_create, regulation_profile_publish
@@ -131,6 +133,10 @@ def _build(*, admin: AbstractUser, password: str) -> Seeded:
     province = province_import(actor=admin, code=PROVINCE_CODE)
     communes = list(Commune.objects.filter(province=province, kind=Commune.Kind.COMMUNE)
                     .order_by("code")[:COMMUNES])
+    for commune in communes:  # Hà Tĩnh: the North Central Coast; group 2 (no decision seen)
+        if commune.group is None or not commune.region:
+            commune_classify(actor=admin, commune=commune, group=commune.group or 2,
+                             region=commune.region or Region.NORTH_CENTRAL)
     kit = setup_province(actor=admin, province=province, communes=communes,
                          departments=DEPARTMENTS, password=password, council_size=COUNCIL_SIZE)
     _regulation_profiles(admin=admin, province=province)

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms as django_forms
+from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from audit import trail
 
 from . import models as m
+from .exceptions import NotAllowed, RuleViolation
 from .services.agencies import agency_set_active
+from .services.catalogue import criteria_set_new_version, set_in_use
 
 
 def _editable_fields(obj: models.Model) -> list[str]:
@@ -61,33 +66,126 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class IndicatorInline(admin.TabularInline):
+def _set_of(obj: Any) -> m.CriteriaSet | None:
+    """The criteria set an admin object belongs to (a set, criterion, indicator, threshold)."""
+    for path in ("", "criteria_set", "criterion.criteria_set", "indicator.criterion.criteria_set"):
+        target = obj
+        for name in filter(None, path.split(".")):
+            target = getattr(target, name, None)
+        if isinstance(target, m.CriteriaSet):
+            return target
+    return None
+
+
+class LawInUse:
+    """A criteria set that judges a dossier is law in use: shown, never edited in place
+    (“New version of the set” copies it for editing)."""
+
+    def _in_use(self, obj: Any) -> bool:
+        criteria_set = _set_of(obj) if obj is not None else None
+        return criteria_set is not None and set_in_use(criteria_set)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._in_use(obj) and super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if isinstance(self, admin.options.InlineModelAdmin):
+            return not self._in_use(obj) and super().has_add_permission(request, obj)
+        return super().has_add_permission(request)
+
+
+class AuditedInlinesAdmin(AuditedAdmin):
+    """Also records every inline row added, changed or deleted."""
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            trail.record(actor=request.user, action="admin.delete", obj=obj,
+                         before=trail.snapshot(obj, _editable_fields(obj)))
+            obj.delete()
+        for obj in instances:
+            before = None
+            if obj.pk:
+                old = type(obj).objects.filter(pk=obj.pk).first()
+                before = trail.snapshot(old, _editable_fields(old)) if old else None
+            obj.save()
+            trail.record(actor=request.user, action="admin.change" if before else "admin.add",
+                         obj=obj, before=before, after=trail.snapshot(obj, _editable_fields(obj)))
+        formset.save_m2m()
+
+
+class IndicatorInline(LawInUse, admin.TabularInline):
     model = m.Indicator
     extra = 0
-    fields = ("position", "code", "key", "name_vi", "name_en", "unit", "threshold",
+    fields = ("position", "code", "key", "name_vi", "name_en", "unit", "measure", "threshold",
               "confidence", "retired")
 
 
+class ThresholdInline(LawInUse, admin.TabularInline):
+    model = m.Threshold
+    extra = 0
+    fields = ("applies_to", "comparison", "value", "value_max", "kind", "unit")
+
+
+class NewVersionForm(django_forms.Form):
+    code = django_forms.SlugField(label=_("Code of the new version"), max_length=64)
+    valid_from = django_forms.DateField(label=_("In force from"),
+                                        input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+
+
+@admin.action(description=_("New version of the set (a copy to edit)"))
+def new_version(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> Any:
+    if queryset.count() != 1:
+        modeladmin.message_user(request, gettext("Choose exactly one criteria set."),
+                                messages.ERROR)
+        return None
+    source = queryset.get()
+    form = NewVersionForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        try:
+            copy = criteria_set_new_version(actor=request.user, source=source,
+                                            code=form.cleaned_data["code"],
+                                            valid_from=form.cleaned_data["valid_from"])
+        except (RuleViolation, NotAllowed) as exc:
+            for message in getattr(exc, "problems", [str(exc)]):
+                modeladmin.message_user(request, message, messages.ERROR)
+        else:
+            modeladmin.message_user(request, gettext("%(code)s was created: edit it, then it "
+                                                     "replaces %(old)s from %(day)s.") % {
+                "code": copy.code, "old": source.code,
+                "day": copy.valid_from.strftime("%d/%m/%Y")})
+            return None
+    return TemplateResponse(request, "admin/criteria_set_new_version.html", {
+        **modeladmin.admin_site.each_context(request), "form": form, "source": source,
+        "opts": modeladmin.model._meta, "title": gettext("New version of %(code)s")
+        % {"code": source.code}})
+
+
 @admin.register(m.CriteriaSet)
-class CriteriaSetAdmin(AuditedAdmin):
+class CriteriaSetAdmin(LawInUse, AuditedAdmin):
     list_display = ("code", "title_vi", "level", "province", "valid_from", "valid_until",
                     "superseded_by", "fragments", "loaded_at")
     list_filter = ("level", "province", "fragments")
     readonly_fields = ("source_file", "loaded_at")
+    actions = [new_version]
 
 
 @admin.register(m.Criterion)
-class CriterionAdmin(AuditedAdmin):
+class CriterionAdmin(LawInUse, AuditedInlinesAdmin):
     list_display = ("criteria_set", "number", "name_vi", "revocation_key", "retired")
     list_filter = ("criteria_set", "revocation_key", "retired")
     inlines = [IndicatorInline]
 
 
 @admin.register(m.Indicator)
-class IndicatorAdmin(AuditedAdmin):
-    list_display = ("criterion", "code", "name_vi", "confidence", "retired")
-    list_filter = ("criterion__criteria_set", "confidence", "retired")
+class IndicatorAdmin(LawInUse, AuditedInlinesAdmin):
+    list_display = ("criterion", "code", "name_vi", "measure", "confidence", "retired")
+    list_filter = ("criterion__criteria_set", "measure", "confidence", "retired")
     search_fields = ("code", "name_vi", "name_en")
+    inlines = [ThresholdInline]
 
 
 @admin.register(m.Province)
@@ -109,8 +207,8 @@ class VillageInline(admin.TabularInline):
 
 @admin.register(m.Commune)
 class CommuneAdmin(AuditedAdmin):
-    list_display = ("code", "name", "kind", "province", "group")
-    list_filter = ("province", "kind", "group")
+    list_display = ("code", "name", "kind", "province", "group", "region")
+    list_filter = ("province", "kind", "group", "region")
     search_fields = ("name", "code")
     inlines = [VillageInline]
 
@@ -195,7 +293,7 @@ class BatchAdmin(ReadOnlyAdmin):
 for model in (m.Dossier, m.SelfAssessment, m.Evidence, m.DossierDocument, m.PublicComment,
               m.CriterionAppraisal, m.SurveyResult, m.SurveyAppraisal, m.Confirmation,
               m.DistrictVerification, m.CouncilMeeting, m.AgendaItem, m.Vote, m.Decision,
-              m.Revocation, m.DecisionSignature):
+              m.Revocation, m.DecisionSignature, m.Merger, m.MergerOutcome):
     admin.site.register(model, ReadOnlyAdmin)
 
 

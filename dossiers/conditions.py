@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from . import thresholds
 from .models import (
     AgendaItem,
     AppraisalStatus,
@@ -28,6 +29,7 @@ from .models import (
     DossierDocument,
     DossierStatus,
     Level,
+    MergerOutcome,
     Responsibility,
     Revocation,
     SurveyAppraisal,
@@ -124,7 +126,7 @@ def submission_problems(dossier: Dossier) -> list[str]:
 LADDER: dict[str, str] = {Level.ADVANCED: Level.NTM, Level.MODEL: Level.ADVANCED}
 MAY_WAIT: frozenset[str] = frozenset({Level.MODEL})
 RECOGNISED = (DossierStatus.RECOGNISED, DossierStatus.ANNOUNCED)
-ENDED = (DossierStatus.NOT_RECOGNISED, DossierStatus.REVOKED)
+ENDED = (DossierStatus.NOT_RECOGNISED, DossierStatus.REVOKED, DossierStatus.CLOSED_BY_MERGER)
 
 
 def current_recognition(commune: Any, level: str) -> Dossier | None:
@@ -149,6 +151,13 @@ def inherited_recognition(commune: Any, level: str) -> Dossier | None:
     return max(held, key=lambda d: d.pk)
 
 
+def holds_recognition(commune: Any, level: str) -> bool:
+    """A current recognition at ``level``: its own dossier, or inherited in a merger whose
+    predecessors all held it (DOMAIN.md §4)."""
+    return current_recognition(commune, level) is not None or MergerOutcome.objects.filter(
+        merger__new_commune=commune, level=level, inherited=True).exists()
+
+
 def running_dossier(commune: Any, level: str) -> Dossier | None:
     """The commune's dossier at ``level`` still on its way to a decision, if any."""
     return (Dossier.objects.filter(commune=commune, level=level)
@@ -163,7 +172,7 @@ def _level_label(level: str) -> str:
 def registration_ladder_problems(commune: Any, level: str) -> list[str]:
     """Why ``commune`` may not register for ``level`` (empty when it may)."""
     required = LADDER.get(level)
-    if required is None or current_recognition(commune, required) is not None:
+    if required is None or holds_recognition(commune, required):
         return []
     if level in MAY_WAIT and running_dossier(commune, required) is not None:
         return []
@@ -184,7 +193,7 @@ def level_ladder_problems(dossier: Dossier) -> list[str]:
     A model dossier registered while the advanced dossier was under way waits here, and
     the message says for what."""
     required = LADDER.get(dossier.level)
-    if required is None or current_recognition(dossier.commune, required) is not None:
+    if required is None or holds_recognition(dossier.commune, required):
         return []
     running = running_dossier(dossier.commune, required)
     if running is not None:
@@ -280,7 +289,8 @@ def criteria_condition(dossier: Dossier) -> LegalCondition:
                                         AppraisalStatus.RESUBMITTED) for i in mine):
             not_appraised.append(label)
         elif any(i.status == AppraisalStatus.NOT_MET for i in mine):
-            not_met.append(label)
+            below = thresholds.shortfalls(dossier, criterion.pk)
+            not_met.append(f"{label} ({'; '.join(below)})" if below else label)
     parts = []
     if not_met:
         parts.append(_("not met: %(list)s") % {"list": "; ".join(not_met)})

@@ -9,6 +9,7 @@ from typing import Any
 
 from guardian.shortcuts import get_objects_for_user
 
+from . import thresholds
 from .conditions import Tally, legal_conditions, level_ladder_problems, pct, survey_rates, tally
 from .models import (
     Agency,
@@ -19,6 +20,7 @@ from .models import (
     Dossier,
     DossierStatus,
     Evidence,
+    Indicator,
     Membership,
     SelfAssessment,
     SurveyAppraisal,
@@ -35,8 +37,10 @@ class CriterionRow:
 
 
 def criteria_table(dossier: Dossier) -> list[CriterionRow]:
+    """Every line to assess, with its answer and the threshold of the dossier's group."""
     criteria = list(dossier.criteria_set.criteria.filter(retired=False).prefetch_related(
-        "indicators").order_by("number"))
+        "indicators__thresholds").order_by("number"))
+    place = thresholds.place_of(dossier)
     answers = {(a.criterion_id, a.indicator_id): a
                for a in SelfAssessment.objects.filter(dossier=dossier)}
     appraisals = list(CriterionAppraisal.objects.filter(dossier=dossier, round=dossier.round)
@@ -47,9 +51,14 @@ def criteria_table(dossier: Dossier) -> list[CriterionRow]:
         row = CriterionRow(criterion)
         indicators = [i for i in criterion.indicators.all() if not i.retired]
         for indicator in indicators or [None]:
+            threshold = (thresholds.threshold_for(indicator, place, list(
+                indicator.thresholds.all())) if indicator else None)
             row.lines.append({"indicator": indicator,
                               "answer": answers.get((criterion.pk,
-                                                     indicator.pk if indicator else None))})
+                                                     indicator.pk if indicator else None)),
+                              "threshold": threshold,
+                              "wording": thresholds.wording_for(indicator, place),
+                              "computed": thresholds.is_computed(indicator, threshold)})
         row.appraisals = [a for a in appraisals if a.criterion_id == criterion.pk]
         row.evidence = [e for e in evidence if e.criterion_id == criterion.pk]
         rows.append(row)
@@ -87,8 +96,20 @@ def waiting_for(dossier: Dossier) -> list[str]:
     return level_ladder_problems(dossier)
 
 
+def set_completeness(dossier: Dossier) -> dict:
+    """What the page says about a set the data files hold only in part."""
+    criteria_set = dossier.criteria_set
+    loaded = Indicator.objects.filter(criterion__criteria_set=criteria_set, retired=False,
+                                      criterion__retired=False).count()
+    declared = criteria_set.indicator_count
+    return {"incomplete": bool(criteria_set.gaps) or (declared is not None and loaded < declared),
+            "indicators_loaded": loaded, "indicators_declared": declared,
+            "place": thresholds.place_label(dossier)}
+
+
 def dossier_overview(dossier: Dossier) -> dict:
     return {
+        "criteria_set_state": set_completeness(dossier),
         "waiting_for": waiting_for(dossier),
         "criteria": criteria_table(dossier),
         "survey": survey_summary(dossier),

@@ -125,6 +125,7 @@ TRANSITIONS: dict[str, Promise] = {
     "decline": _("Decision declined"),
     "announce": _("Recognition announced"),
     "revoke": _("Recognition revoked"),
+    "close_by_merger": _("Closed: the commune was merged"),
 }
 
 A = Actor

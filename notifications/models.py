@@ -173,6 +173,9 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    event = models.CharField(_("event"), max_length=64, blank=True,
+                             help_text=_("The audit action that caused it (empty: a reminder)."))
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -182,6 +185,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to be told of the events that concern them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE,
+                                related_name="notification_preference", verbose_name=_("user"))
+    email_on_events = models.BooleanField(
+        _("e-mail me about events"), default=True,
+        help_text=_("Besides the notification in the application: a criterion returned, a "
+                    "dossier deferred or refused, a vote opened, a decision signed."))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 def new_token() -> str:

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import events, services
 
 MAX_RETRIES = 5
 
@@ -26,5 +26,17 @@ def send_reminder_email(self, email_id: int) -> str:
     except services.DeliveryError as exc:
         if self.request.retries >= self.max_retries:
             services.mark_failed(email_id, str(exc))
+            return "failed"
+        raise self.retry(exc=exc, countdown=60 * 2 ** self.request.retries) from exc
+
+
+@shared_task(bind=True, name="notifications.send_event_email", max_retries=MAX_RETRIES,
+             acks_late=True)
+def send_event_email(self, notification_id: int) -> str:
+    """The e-mail of an event notification; a provider error is retried with back-off."""
+    try:
+        return events.event_email_send(notification_id)
+    except Exception as exc:  # noqa: BLE001 - any provider failure is retried
+        if self.request.retries >= self.max_retries:
             return "failed"
         raise self.retry(exc=exc, countdown=60 * 2 ** self.request.retries) from exc

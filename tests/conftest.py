@@ -13,7 +13,7 @@ from django.utils import translation
 
 from demo.files import pdf  # noqa: F401 - shared with the demo
 from demo.province import BatchKit, Department, setup_province, user
-from dossiers.models import Agency, Commune, District, Level, Province
+from dossiers.models import Agency, Commune, District, Level, Province, Region
 from dossiers.services.agencies import agency_add_member, agency_create
 from dossiers.services.catalogue import criteria_set_load
 from dossiers.services.setup import batch_create, regulation_profile_publish
@@ -76,7 +76,8 @@ def catalogue(admin_user):
 def make_province(admin_user, code: str, name: str, communes: int, prefix: str, **profile):
     province = Province.objects.create(code=code, name=name)
     commune_rows = [Commune.objects.create(province=province, code=f"{code}{n:03d}",
-                                           name=f"Xã Thử {name} {n}", group=2)
+                                           name=f"Xã Thử {name} {n}", group=2,
+                                           region=Region.NORTH_CENTRAL)
                     for n in range(1, communes + 1)]
     kit = setup_province(actor=admin_user, province=province, communes=commune_rows,
                          departments=DEPARTMENTS, password=PASSWORD, prefix=prefix)

@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_meetings": bool(kinds & {Agency.Kind.COORDINATION_OFFICE, Agency.Kind.COUNCIL}),
         "nav_delivery": Agency.Kind.COORDINATION_OFFICE in kinds,
         "nav_batches": Agency.Kind.COORDINATION_OFFICE in kinds,
+        "nav_mergers": Agency.Kind.COORDINATION_OFFICE in kinds or user.is_superuser,
         "nav_appraisals": Agency.Kind.DEPARTMENT in kinds,
         "nav_reports": bool(kinds & set(READER_KINDS)) or reads_national(user),
         "nav_roadmap": Agency.Kind.COORDINATION_OFFICE in kinds,

@@ -363,20 +363,22 @@ class DocumentForm(DossierForm):
 
 
 class SelfAssessmentForm(DossierForm):
-    """Every line of the self-assessment (criterion, or indicator of it): value and met."""
+    """Every line of the self-assessment (criterion, or indicator of it): the value, and for
+    a judged line whether it is met (a measured line's is computed from the value)."""
 
-    def __init__(self, *args: Any, lines: list[tuple[Any, Any, Any]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lines: list[tuple[Any, Any, Any, bool]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lines = lines
-        for criterion, indicator, _answer in lines:
+        for criterion, indicator, _answer, computed in lines:
             key = self.key(criterion, indicator)
             name = f"{criterion.number}" + (f" — {indicator.code or indicator.name}"
                                             if indicator else "")
             self.fields[f"value_{key}"] = forms.CharField(
                 label=_("Value of %(line)s") % {"line": name}, required=False, max_length=200)
-            self.fields[f"met_{key}"] = forms.ChoiceField(
-                label=_("Met for %(line)s") % {"line": name}, required=False,
-                choices=[("", "—"), ("yes", _("met")), ("no", _("not met"))])
+            if not computed:
+                self.fields[f"met_{key}"] = forms.ChoiceField(
+                    label=_("Met for %(line)s") % {"line": name}, required=False,
+                    choices=[("", "—"), ("yes", _("met")), ("no", _("not met"))])
             self.fields[f"note_{key}"] = forms.CharField(required=False, max_length=2000,
                                                          label=_("Note on %(line)s")
                                                          % {"line": name})
@@ -388,18 +390,24 @@ class SelfAssessmentForm(DossierForm):
         return f"{criterion.pk}_{indicator.pk if indicator else 0}"
 
     def changed_lines(self) -> list[dict[str, Any]]:
-        """The lines whose value or answer differs from what is recorded."""
+        """The lines whose value or answer differs from what is recorded (a measured line:
+        its value; the service computes whether it is met)."""
         changed = []
-        for criterion, indicator, answer in self.lines:
+        for criterion, indicator, answer, computed in self.lines:
             key = self.key(criterion, indicator)
+            value = self.cleaned_data[f"value_{key}"].strip()
+            line = {"criterion": criterion, "indicator": indicator, "value": value,
+                    "note": self.cleaned_data[f"note_{key}"]}
+            if computed:
+                if value and not (answer and answer.value == value):
+                    changed.append(line)
+                continue
             met = self.cleaned_data[f"met_{key}"]
             if not met:
                 continue
-            value = self.cleaned_data[f"value_{key}"].strip()
             if answer and answer.value == value and answer.met == (met == "yes"):
                 continue
-            changed.append({"criterion": criterion, "indicator": indicator, "value": value,
-                            "met": met == "yes", "note": self.cleaned_data[f"note_{key}"]})
+            changed.append({**line, "met": met == "yes"})
         return changed
 
 

@@ -7,6 +7,7 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("read/", views.mark_read, name="mark_read"),
+    path("preference/", views.preference, name="preference"),
     path("calendar/new/", views.feed_create, name="feed_create"),
     path("calendar/<int:pk>/revoke/", views.feed_revoke, name="feed_revoke"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="feed"),

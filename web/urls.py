@@ -9,6 +9,7 @@ from .views import documents as document_views
 from .views import dossiers as dossier_views
 from .views import imports as import_views
 from .views import lists
+from .views import mergers as merger_views
 from .views import public as public_views
 from .webhooks import anymail_patterns
 
@@ -30,6 +31,8 @@ urlpatterns = [
     path("public/<slug:code>/decisions/<int:decision_id>/", public_views.public_decision_file,
          name="public_decision"),
     path("meetings/", dossier_views.meetings, name="meetings"),
+    path("mergers/", merger_views.merger_list, name="mergers"),
+    path("mergers/<int:pk>/", merger_views.merger_detail, name="merger"),
     path("batches/", dossier_views.batches, name="batches"),
     path("batches/<int:pk>/", dossier_views.batch_board, name="batch"),
     path("appraisals/", dossier_views.appraisal_board, name="appraisal_board"),

@@ -10,10 +10,11 @@ from .appraisal import (
 from .assessment import DossierDocument, Evidence, PublicComment, SelfAssessment
 from .batches import Batch, BatchDeadline, Step
 from .council import AgendaItem, CouncilMeeting, Vote
-from .criteria import CriteriaSet, Criterion, Indicator, Level
+from .criteria import CriteriaSet, Criterion, Indicator, Level, Threshold
 from .decisions import Decision, Revocation
 from .dossier import Dossier, DossierStatus
-from .geography import Commune, District, Province, Village
+from .geography import Commune, District, Province, Region, Village
+from .mergers import Merger, MergerOutcome
 from .regulation import RegulationProfile, Responsibility, parse_ratio
 from .roadmap import RoadmapTarget
 from .signatures import DecisionSignature, TrustRoot
@@ -25,5 +26,5 @@ __all__ = [
     "DossierStatus", "Evidence", "Indicator", "Level", "Membership", "Province",
     "PublicComment", "RegulationProfile", "Responsibility", "Revocation", "RoadmapTarget",
     "SelfAssessment", "Step", "SurveyAppraisal", "SurveyResult", "Village", "Vote", "parse_ratio",
-    "DecisionSignature", "TrustRoot",
+    "DecisionSignature", "TrustRoot", "Region", "Threshold", "Merger", "MergerOutcome",
 ]

@@ -6,10 +6,12 @@ with no indicators is self-assessed and appraised as a whole.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.formats import number_format
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .geography import Province
@@ -156,6 +158,15 @@ class Indicator(BilingualName):
     threshold = models.JSONField(
         _("threshold"), null=True, blank=True,
         help_text=_("As the law states it: a text, or a mapping of region or commune group to text."))
+    class Measure(models.TextChoices):
+        QUANTITATIVE = "quantitative", _("quantitative: a value compared with the threshold")
+        QUALITATIVE = "qualitative", _("qualitative: judged against the text")
+
+    measure = models.CharField(
+        _("measure"), max_length=12, choices=Measure.choices, default=Measure.QUALITATIVE,
+        help_text=_("Quantitative: whether it is met is computed from the commune's value and "
+                    "the threshold of its group or region. Qualitative: the commune claims it, "
+                    "the department judges it."))
     confidence = models.CharField(_("confidence"), max_length=12, choices=Confidence.choices)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -171,3 +182,98 @@ class Indicator(BilingualName):
 
     def __str__(self) -> str:
         return f"{self.code or '-'} {self.name}"
+
+
+def _number(value: Decimal) -> str:
+    """70, 83,3 (Vietnamese) or 83.3 (English): no trailing zeros, the reader's locale."""
+    text = format(value.normalize(), "f")
+    places = len(text.split(".")[1]) if "." in text else 0
+    return number_format(value, decimal_pos=places, use_l10n=True)
+
+
+class Threshold(models.Model):
+    """Structured threshold of a quantitative indicator for one commune group or region
+    (or for all of them): a number, a unit and a comparison."""
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = "gte", "≥"
+        AT_MOST = "lte", "≤"
+        EQUAL = "eq", "="
+        BETWEEN = "between", pgettext_lazy("threshold", "between")
+
+    class Kind(models.TextChoices):
+        PERCENT = "percent", _("percentage")
+        ABSOLUTE = "absolute", _("absolute value")
+
+    indicator = models.ForeignKey(Indicator, models.CASCADE, related_name="thresholds",
+                                  verbose_name=_("indicator"))
+    applies_to = models.CharField(
+        _("group or region"), max_length=40, blank=True,
+        help_text=_("The commune group (1, 2, 3) or the region this threshold is for; empty: "
+                    "every group and region."))
+    comparison = models.CharField(_("comparison"), max_length=8, choices=Comparison.choices)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=3)
+    value_max = models.DecimalField(_("upper value (between)"), max_digits=14,
+                                    decimal_places=3, null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    unit = models.CharField(_("unit (absolute values)"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "applies_to"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "applies_to"],
+                                    name="threshold_unique_place"),
+        ]
+        verbose_name = _("threshold")
+        verbose_name_plural = _("thresholds")
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def clean(self) -> None:
+        errors = {}
+        if self.comparison == self.Comparison.BETWEEN:
+            if self.value_max is None:
+                errors["value_max"] = _("A range needs its upper value.")
+            elif self.value is not None and self.value_max < self.value:
+                errors["value_max"] = _("The upper value cannot be below the lower value.")
+        elif self.value_max is not None:
+            errors["value_max"] = _("Only a range (between) has an upper value.")
+        if self.kind == self.Kind.PERCENT:
+            for name in ("value", "value_max"):
+                number = getattr(self, name)
+                if number is not None and not 0 <= number <= 100:
+                    errors[name] = _("A percentage lies between 0 and 100.")
+        if errors:
+            raise ValidationError(errors)
+
+    def met_by(self, value: Decimal) -> bool:
+        c = self.Comparison
+        if self.comparison == c.AT_LEAST:
+            return value >= self.value
+        if self.comparison == c.AT_MOST:
+            return value <= self.value
+        if self.comparison == c.EQUAL:
+            return value == self.value
+        return self.value <= value <= self.value_max
+
+    def amount(self, value: Decimal) -> str:
+        if self.kind == self.Kind.PERCENT:
+            return f"{_number(value)}%"
+        return f"{_number(value)} {self.unit}".strip()
+
+    def place_label(self) -> str:
+        if not self.applies_to:
+            return str(_("every group and region"))
+        if self.applies_to.isdigit():
+            return str(_("group %(n)s") % {"n": self.applies_to})
+        return self.applies_to
+
+    def describe(self) -> str:
+        """How the threshold reads: “≥ 70% (nhóm 2)”, “từ 10 đến 20 triệu đồng (…)”."""
+        if self.comparison == self.Comparison.BETWEEN:
+            rule = _("%(low)s to %(high)s") % {"low": self.amount(self.value),
+                                                "high": self.amount(self.value_max)}
+        else:
+            rule = f"{self.get_comparison_display()} {self.amount(self.value)}"
+        return f"{rule} ({self.place_label()})"

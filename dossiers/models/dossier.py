@@ -7,7 +7,7 @@ from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transitio
 
 from .batches import Batch
 from .criteria import CriteriaSet, Level
-from .geography import Commune
+from .geography import Commune, Region
 from .regulation import RegulationProfile
 
 
@@ -25,6 +25,7 @@ class DossierStatus(models.TextChoices):
     ANNOUNCED = "announced", _("recognised and announced")
     NOT_RECOGNISED = "not_recognised", _("not recognised")
     REVOKED = "revoked", _("recognition revoked")
+    CLOSED_BY_MERGER = "closed_by_merger", _("closed: the commune was merged")
 
 
 S = DossierStatus
@@ -54,6 +55,14 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
                               verbose_name=_("batch"))
     status = FSMField(_("status"), max_length=32, choices=DossierStatus.choices,
                       default=S.SELF_ASSESSMENT, protected=True)
+    commune_group = models.PositiveSmallIntegerField(
+        _("commune group"), choices=Commune.Group.choices, null=True, blank=True,
+        help_text=_("The commune's group (2026-2030 set), fixed at registration: its "
+                    "thresholds apply to this dossier."))
+    region = models.CharField(
+        _("region"), max_length=40, choices=Region.choices, blank=True,
+        help_text=_("The commune's region (2021-2025 set), fixed at registration: its "
+                    "thresholds apply to this dossier."))
     round = models.PositiveSmallIntegerField(
         _("round"), default=1,
         help_text=_("Increases when the council defers the dossier back to the commune."))
@@ -167,6 +176,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     @transition(status, source=S.RECOGNISED, target=S.ANNOUNCED)
     def announce(self) -> None:
         """Công bố: public announcement and certificate."""
+
+    @transition(status, source=[S.SELF_ASSESSMENT, S.PUBLIC_POSTING, S.SURVEY,
+                                S.READY_TO_SUBMIT, S.DISTRICT_VERIFICATION, S.APPRAISAL,
+                                S.CONSOLIDATION, S.COUNCIL, S.AWAITING_DECISION],
+                target=S.CLOSED_BY_MERGER)
+    def close_by_merger(self) -> None:
+        """The commune merged into a new one before a decision: the dossier ends unjudged."""
 
     @transition(status, source=[S.RECOGNISED, S.ANNOUNCED], target=S.REVOKED)
     def revoke(self) -> None:

@@ -42,6 +42,18 @@ class District(models.Model):
         return self.name
 
 
+class Region(models.TextChoices):
+    """The seven regions whose thresholds differ in the 2021-2025 set (Decision 318/QĐ-TTg)."""
+
+    NORTHERN_MIDLANDS = "Trung du miền núi phía Bắc", _("Northern midlands and mountains")
+    RED_RIVER_DELTA = "Đồng bằng sông Hồng", _("Red River Delta")
+    NORTH_CENTRAL = "Bắc Trung Bộ", _("North Central Coast")
+    SOUTH_CENTRAL = "Duyên hải Nam Trung Bộ", _("South Central Coast")
+    CENTRAL_HIGHLANDS = "Tây Nguyên", _("Central Highlands")
+    SOUTH_EAST = "Đông Nam Bộ", _("South East")
+    MEKONG_DELTA = "Đồng bằng sông Cửu Long", _("Mekong River Delta")
+
+
 class Commune(models.Model):
     """Xã / phường: the applicant."""
 
@@ -72,6 +84,10 @@ class Commune(models.Model):
     successor = models.ForeignKey("self", models.PROTECT, null=True, blank=True,
                                   related_name="predecessors",
                                   verbose_name=_("merged into"))
+    region = models.CharField(
+        _("region (2021-2025 set)"), max_length=40, choices=Region.choices, blank=True,
+        help_text=_("The region whose thresholds apply under the 2021-2025 set, as the province "
+                    "decides it (especially difficult communes follow the northern midlands)."))
 
     class Meta:
         ordering = ["province__code", "name"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit import trail
 
-from .. import permissions
+from .. import permissions, thresholds
 from ..dates import comment_date_problems, survey_households_problems
 from ..exceptions import RuleViolation
 from ..files import check_upload
@@ -72,21 +72,35 @@ def _commune_agency(actor: Any, dossier: Dossier, kind: str = K.COMMUNE_COMMITTE
 @transaction.atomic
 def self_assessment_set(*, actor: Any, dossier: Dossier, criterion: Criterion,
                         indicator: Indicator | None = None, value: str = "",
-                        met: bool, note: str = "") -> SelfAssessment:
-    """Record the commune's value and whether the indicator (or criterion) is met."""
+                        met: bool | None = None, note: str = "") -> SelfAssessment:
+    """Record the commune's value of an indicator (or criterion) and whether it is met.
+
+    For a quantitative indicator with a threshold for the dossier's group or region, met is
+    computed from ``value`` (``met`` is ignored); otherwise the commune claims it."""
     dossier = _locked(dossier)
     permissions.require(actor, "edit_self_assessment", dossier)
     _require_status(dossier, DossierStatus.SELF_ASSESSMENT)
     _require_target(dossier, criterion, indicator)
+    value = value.strip()
+    threshold = (thresholds.threshold_for(indicator, thresholds.place_of(dossier))
+                 if indicator is not None else None)
+    if thresholds.is_computed(indicator, threshold):
+        met = thresholds.computed_met(indicator, threshold, value)
+    elif met is None:
+        raise RuleViolation(_("Say whether %(line)s is met.") % {
+            "line": (indicator.code or indicator.name) if indicator else criterion.number})
     row = SelfAssessment.objects.filter(dossier=dossier, criterion=criterion,
                                         indicator=indicator).first()
     before = trail.snapshot(row, SA_FIELDS) if row else None
     row = row or SelfAssessment(dossier=dossier, criterion=criterion, indicator=indicator)
-    row.value, row.met, row.note, row.updated_by = value.strip(), met, note.strip(), actor
+    row.value, row.met, row.note, row.updated_by = value, met, note.strip(), actor
     row.full_clean(validate_constraints=False)
     row.save()
+    after = trail.snapshot(row, SA_FIELDS)
+    if threshold is not None:
+        after["threshold"] = threshold.describe()
     trail.record(actor=actor, agency=_commune_agency(actor, dossier), action="self_assessment.set",
-                 obj=row, dossier=dossier, before=before, after=trail.snapshot(row, SA_FIELDS))
+                 obj=row, dossier=dossier, before=before, after=after)
     return row
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from django.utils.translation import gettext as _
 from audit import trail
 
 from ..exceptions import NotAllowed, RuleViolation
-from ..models import CriteriaSet, Criterion, Indicator, Level, Province
+from ..models import CriteriaSet, Criterion, Indicator, Level, Province, Threshold
+from ..thresholds import set_places
 
 SET_FIELDS = {"code", "title_vi", "title_en", "legal_basis", "level", "valid_from", "period",
               "criteria_count", "indicator_count", "groups", "valid_until",
@@ -257,11 +259,168 @@ def _load_indicators(criterion: Criterion, rows: list[dict], report: LoadReport)
         indicator.name_en = raw.get("name_en") or ""
         indicator.unit = raw.get("unit") or ""
         indicator.threshold = trail.to_json(raw.get("threshold"))
+        rules = _threshold_rows(raw, key, criterion.criteria_set)
+        indicator.measure = _measure(raw, key, rules)
         indicator.confidence = confidence
         indicator.source_url = raw.get("source_url") or ""
         indicator.note = raw.get("note") or ""
         indicator.retired = False
         _clean(indicator, _("indicator “%(key)s”") % {"key": key})
         indicator.save()
+        _store_thresholds(indicator, rules)
     retired = Indicator.objects.filter(criterion=criterion, retired=False).exclude(key__in=seen)
     report.indicators["retired"] += retired.update(retired=True)
+
+
+# --- structured thresholds -----------------------------------------------------------
+COMPARISONS = {">=": "gte", "≥": "gte", "gte": "gte", "<=": "lte", "≤": "lte", "lte": "lte",
+               "=": "eq", "==": "eq", "eq": "eq", "between": "between"}
+THRESHOLD_FIELDS = ("applies_to", "comparison", "value", "value_max", "kind", "unit")
+
+
+def _decimal(raw: Any, key: str) -> Decimal | None:
+    if raw is None:
+        return None
+    try:
+        number = Decimal(str(raw))
+    except InvalidOperation as exc:
+        raise RuleViolation(_("Indicator “%(key)s”: “%(value)s” is not a number.")
+                            % {"key": key, "value": str(raw)[:40]}) from exc
+    if not number.is_finite() or abs(number) >= Decimal(10) ** 11:
+        raise RuleViolation(_("Indicator “%(key)s”: “%(value)s” is not a usable number.")
+                            % {"key": key, "value": str(raw)[:40]})
+    return number
+
+
+def _threshold_rows(raw: dict, key: str, criteria_set: CriteriaSet) -> list[Threshold]:
+    """The indicator's ``thresholds:`` list as unsaved rows, each checked (comparison, number,
+    unit, a group or region the set knows)."""
+    entries = raw.get("thresholds") or []
+    if not isinstance(entries, list):
+        raise RuleViolation(_("Indicator “%(key)s”: “thresholds” must be a list.") % {"key": key})
+    places = set_places(criteria_set)
+    rows, seen = [], set()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise RuleViolation(_("Indicator “%(key)s”: every threshold must be a mapping.")
+                                % {"key": key})
+        place = str(entry.get("applies_to") or "").strip()
+        place = "" if place == "all" else place
+        if place and place not in places:
+            raise RuleViolation(_("Indicator “%(key)s”: the set has no group or region "
+                                  "“%(place)s”.") % {"key": key, "place": place[:60]})
+        if place in seen:
+            raise RuleViolation(_("Indicator “%(key)s” has two thresholds for “%(place)s”.")
+                                % {"key": key, "place": place or _("every group and region")})
+        seen.add(place)
+        comparison = COMPARISONS.get(str(entry.get("comparison") or "").strip())
+        if comparison is None:
+            raise RuleViolation(_("Indicator “%(key)s”: the comparison must be ≥, ≤, = or "
+                                  "between.") % {"key": key})
+        value = _decimal(entry.get("value"), key)
+        if value is None:
+            raise RuleViolation(_("Indicator “%(key)s”: a threshold has no value.") % {"key": key})
+        unit = str(entry.get("unit") or "").strip()
+        row = Threshold(applies_to=place, comparison=comparison, value=value,
+                        value_max=_decimal(entry.get("value_max"), key),
+                        kind=Threshold.Kind.PERCENT if unit == "%" else Threshold.Kind.ABSOLUTE,
+                        unit="" if unit == "%" else unit)
+        _clean_threshold(row, key)
+        rows.append(row)
+    return rows
+
+
+def _clean_threshold(row: Threshold, key: str) -> None:
+    try:
+        row.clean()
+        row.clean_fields(exclude=["indicator"])
+    except ValidationError as exc:
+        details = "; ".join(" ".join(str(m) for m in messages)
+                            for messages in exc.message_dict.values())
+        raise RuleViolation(_("In the thresholds of indicator “%(key)s”: %(details)s")
+                            % {"key": key, "details": details}) from exc
+
+
+def _measure(raw: dict, key: str, rules: list[Threshold]) -> str:
+    measure = raw.get("measure") or (Indicator.Measure.QUANTITATIVE if rules
+                                     else Indicator.Measure.QUALITATIVE)
+    if measure not in Indicator.Measure.values:
+        raise RuleViolation(_("Indicator “%(key)s”: the measure must be quantitative or "
+                              "qualitative.") % {"key": key})
+    if rules and measure != Indicator.Measure.QUANTITATIVE:
+        raise RuleViolation(_("Indicator “%(key)s” is qualitative: it has no numeric "
+                              "threshold.") % {"key": key})
+    return measure
+
+
+def _threshold_key(row: Threshold) -> tuple:
+    return (row.applies_to, row.comparison, row.value, row.value_max, row.kind, row.unit)
+
+
+def _store_thresholds(indicator: Indicator, rules: list[Threshold]) -> None:
+    """Replace the indicator's thresholds, unless a dossier is judged by its set: the law
+    those dossiers were judged by never changes under them (load a new version instead)."""
+    current = list(indicator.thresholds.all())
+    if sorted(map(_threshold_key, current)) == sorted(map(_threshold_key, rules)):
+        return
+    criteria_set = indicator.criterion.criteria_set
+    if criteria_set.dossiers.exists():
+        raise RuleViolation(_("The criteria set %(code)s already judges dossiers: the thresholds "
+                              "of indicator “%(key)s” cannot change in it. Load the new "
+                              "thresholds as a new version of the set (another code).")
+                            % {"code": criteria_set.code, "key": indicator.key})
+    indicator.thresholds.all().delete()
+    for row in rules:
+        row.indicator = indicator
+        row.save()
+
+
+def set_in_use(criteria_set: CriteriaSet) -> bool:
+    """A set that judges a dossier is law in use: it is never edited in place."""
+    return criteria_set.dossiers.exists()
+
+
+@transaction.atomic
+def criteria_set_new_version(*, actor: Any, source: CriteriaSet, code: str,
+                             valid_from: dt.date) -> CriteriaSet:
+    """A copy of ``source`` (criteria, indicators, thresholds) under ``code``, in force from
+    ``valid_from``; ``source`` is superseded from that day. The administrator then edits the
+    copy, which no dossier uses yet."""
+    if actor is None or not actor.is_superuser:
+        raise NotAllowed(_("Only an administrator may create a version of a criteria set."))
+    code = code.strip()
+    if not code or len(code) > 64 or CriteriaSet.objects.filter(code=code).exists():
+        raise RuleViolation(_("Choose a new, unused code (at most 64 characters) for the "
+                              "version."))
+    source = CriteriaSet.objects.select_for_update(of=("self",)).get(pk=source.pk)
+    if valid_from <= source.valid_from:
+        raise RuleViolation(_("The new version must come into force after %(day)s, when "
+                              "%(code)s did.") % {"day": source.valid_from.strftime("%d/%m/%Y"),
+                                                  "code": source.code})
+    copy = CriteriaSet.objects.get(pk=source.pk)
+    copy.pk, copy.code, copy.valid_from, copy.superseded_by = None, code, valid_from, None
+    copy.source_file, copy.loaded_at = "", timezone.now()
+    copy.header = {k: v for k, v in (source.header or {}).items() if k != "superseded_by_code"}
+    _clean(copy, _("the new version"))
+    copy.save()
+    for criterion in source.criteria.prefetch_related("indicators__thresholds"):
+        indicators = list(criterion.indicators.all())
+        criterion.pk, criterion.criteria_set = None, copy
+        criterion.save()
+        for indicator in indicators:
+            rules = list(indicator.thresholds.all())
+            indicator.pk, indicator.criterion = None, criterion
+            indicator.save()
+            for rule in rules:
+                rule.pk, rule.indicator = None, indicator
+                rule.save()
+    before = trail.snapshot(source, ("superseded_by",))
+    source.superseded_by = copy
+    _clean(source, _("the set header of %(code)s") % {"code": source.code})
+    source.save(update_fields=["superseded_by"])
+    trail.record(actor=actor, action="criteria_set.new_version", obj=copy,
+                 after={**trail.snapshot(copy, ("code", "valid_from")), "source": source.code},
+                 reason=_("new version of %(code)s") % {"code": source.code})
+    trail.record(actor=actor, action="criteria_set.superseded", obj=source, before=before,
+                 after=trail.snapshot(source, ("superseded_by",)))
+    return copy

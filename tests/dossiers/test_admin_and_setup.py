@@ -47,6 +47,11 @@ def test_admin_edit_of_the_catalogue_is_audited(kit, client):
     assert page.status_code == 200
     form = page.context["adminform"].form
     data = {name: form[name].value() for name in form.fields}
+    for inline in page.context["inline_admin_formsets"]:  # its structured thresholds
+        formset = inline.formset
+        data.update({formset.add_prefix(k): v for k, v in formset.management_form.initial.items()})
+        for row in formset.forms:
+            data.update({row.add_prefix(name): row[name].value() for name in row.fields})
     data = {k: ("" if v is None else v) for k, v in data.items()}
     data["threshold"] = '"≥85%"'
     data["retired"] = ""

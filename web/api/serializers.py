@@ -92,7 +92,8 @@ class DossierSerializer(serializers.ModelSerializer):
         fields = ["id", "commune", "commune_name", "level", "criteria_set", "regulation", "batch",
                   "status", "status_display", "round", "registered_at", "submitted_at",
                   "province_received_at", "legal_due_on", "legally_late", "days_late",
-                  "posting_started_on", "announced_on", "certificate_number", "waiting_for"]
+                  "posting_started_on", "announced_on", "certificate_number", "waiting_for",
+                  "commune_group", "region", "outcome_reason"]
         read_only_fields = fields
 
     def get_waiting_for(self, dossier: Dossier) -> list[str]:
@@ -189,7 +190,10 @@ class SelfAssessmentInput(Input):
     indicator = Id(required=False, allow_null=True)
     value = serializers.CharField(required=False, allow_blank=True, default="",
                                   max_length=column_length(SelfAssessment, "value"))
-    met = serializers.BooleanField()
+    met = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="Whether a judged line is met; ignored for a measured indicator, whose "
+                  "met is computed from the value and the threshold of the dossier's group.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 

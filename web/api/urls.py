@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import documents, imports, reads, reports, views
+from . import documents, imports, mergers, reads, reports, views
 
 router = DefaultRouter()
 router.register("dossiers", views.DossierViewSet, basename="dossier")
@@ -20,6 +20,7 @@ router.register("responsibilities", reads.ResponsibilityViewSet, basename="respo
 router.register("regulation-profiles", reads.RegulationProfileViewSet,
                 basename="regulation-profile")
 router.register("roadmap-targets", reports.RoadmapTargetViewSet, basename="roadmap-target")
+router.register("mergers", mergers.MergerViewSet, basename="merger")
 
 urlpatterns = [
     path("dossiers/<int:pk>/generated-documents/", documents.document_list,

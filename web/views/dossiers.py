@@ -145,7 +145,7 @@ def _step_action(name: str) -> Callable[[HttpRequest, Dossier], str]:
 
 def _self_assessment(request: HttpRequest, dossier: Dossier) -> str:
     """Save the lines typed; with "finish", also close the self-assessment (one transaction)."""
-    lines = [(row.criterion, line["indicator"], line["answer"])
+    lines = [(row.criterion, line["indicator"], line["answer"], line["computed"])
              for row in selectors.criteria_table(dossier) for line in row.lines]
     form = forms.SelfAssessmentForm(request.POST, dossier=dossier, lines=lines)
     _refuse_invalid(form)

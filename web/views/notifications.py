@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dossiers.exceptions import NotAllowed
 from dossiers.models import Agency, Step
-from notifications import services
+from notifications import events, services
 from notifications.models import BouncedAddress, CalendarFeed, ReminderEmail
 
 from ..refusals import refusals_shown
@@ -31,10 +31,24 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         user=request.user) | CalendarFeed.objects.filter(
         revoked_at__isnull=True, agency__memberships__user=request.user)
     return render(request, "notifications/list.html", {
+        "preference": events.preference_of(request.user),
+        "languages": settings.LANGUAGES,
         "items": items, "feeds": feeds.select_related("agency").distinct(),
         "agencies": Agency.objects.filter(memberships__user=request.user),
         "base_url": settings.NTM_BASE_URL.rstrip("/"),
     })
+
+
+@require_POST
+@login_required
+def preference(request: HttpRequest) -> HttpResponse:
+    """The person's own choice: e-mails about events, and their language."""
+    with refusals_shown(request):
+        events.preference_set(actor=request.user,
+                              email_on_events=request.POST.get("email_on_events") == "yes",
+                              language=request.POST.get("language", "")[:8])
+        messages.success(request, _("Your notification preference was saved."))
+    return redirect("notifications:list")
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import trail
+from dossiers import thresholds
 from dossiers.exceptions import RuleViolation
 from dossiers.models import (
     AppraisalStatus,
@@ -83,6 +84,13 @@ def appraisal_record(*, actor: Any, item: CriterionAppraisal, result: str,
         if current.status not in (AppraisalStatus.PENDING, AppraisalStatus.RESUBMITTED):
             return [_("This criterion is “%(status)s” and cannot be appraised now.")
                     % {"status": current.get_status_display()}]
+        if result == "met":
+            below = thresholds.shortfalls(step.dossier, current.criterion_id,
+                                          current.indicator_id)
+            if below:
+                return [_("Criterion %(n)s cannot be appraised as met: %(list)s. Appraise it "
+                          "as not met, or return it for supplement.")
+                        % {"n": current.criterion.number, "list": "; ".join(below)}]
         return []
 
     def apply(step: StepContext) -> CriterionAppraisal:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import trail
-from dossiers import conditions, permissions
+from dossiers import conditions, permissions, thresholds
 from dossiers.exceptions import NotAllowed, RuleViolation
 from dossiers.models import (
     Agency,
@@ -84,16 +84,21 @@ def dossier_register(*, actor: Any, commune: Commune, level: str, batch: Batch,
     problems = conditions.registration_ladder_problems(commune, level)
     if problems:
         raise RuleViolation(problems)
+    # The commune's group and region (as recorded now) are fixed here: their thresholds
+    # judge the dossier.
+    group, region = Commune.objects.values_list("group", "region").get(pk=commune.pk)
     dossier = Dossier(commune=commune, level=level, batch=batch, criteria_set=criteria_set,
-                      regulation=regulation, registered_by=actor)
-    problems = flow_readiness_problems(dossier)
+                      regulation=regulation, registered_by=actor,
+                      commune_group=group, region=region)
+    problems = flow_readiness_problems(dossier) + thresholds.place_problems(dossier)
     if problems:
         raise RuleViolation(problems)
     dossier.full_clean(exclude=["status"])
     dossier.save()
     trail.record(actor=actor, agency=agency, action="dossier.register", obj=dossier,
                  after=trail.snapshot(dossier, ("commune", "level", "batch", "criteria_set",
-                                                "regulation", "status", "round")))
+                                                "regulation", "status", "round",
+                                                "commune_group", "region")))
     permissions.grant_dossier_rights(actor=actor, dossier=dossier)
     round_start(actor=actor, agency=agency, dossier=dossier)
     return dossier
