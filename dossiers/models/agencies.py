@@ -20,6 +20,7 @@ class Agency(models.Model):
         COMMUNE_FRONT = "commune_front", _("commune Fatherland Front")
         DISTRICT_COMMITTEE = "district_committee", _("district People's Committee (historic)")
         DEPARTMENT = "department", _("sector department or agency")
+        MASS_ORGANISATION = "mass_organisation", _("mass organisation")
         PROVINCIAL_FRONT = "provincial_front", _("provincial Fatherland Front")
         COORDINATION_OFFICE = "coordination_office", _("coordination office")
         COUNCIL = "council", _("appraisal council")
@@ -66,6 +67,7 @@ class Membership(models.Model):
                              verbose_name=_("user"))
     title = models.CharField(_("title"), max_length=120, blank=True)
     is_head = models.BooleanField(_("head of the agency"), default=False)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_delegate = models.BooleanField(
         _("delegate of the chairman"), default=False,
         help_text=_("Only for the provincial committee: may record decisions for the chairman."))

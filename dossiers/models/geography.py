@@ -60,8 +60,23 @@ class Commune(models.Model):
     code = models.CharField(_("official code"), max_length=8, unique=True)
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMUNE)
+    class Region(models.TextChoices):
+        """Region of the 2021-2025 set (Decision 318/QĐ-TTg); the values are the set's keys."""
+
+        NORTHERN_MOUNTAINS = "Trung du miền núi phía Bắc", _("Northern midlands and mountains")
+        RED_RIVER_DELTA = "Đồng bằng sông Hồng", _("Red River Delta")
+        NORTH_CENTRAL = "Bắc Trung Bộ", _("North Central Coast")
+        SOUTH_CENTRAL = "Duyên hải Nam Trung Bộ", _("South Central Coast")
+        CENTRAL_HIGHLANDS = "Tây Nguyên", _("Central Highlands")
+        SOUTHEAST = "Đông Nam Bộ", _("Southeast")
+        MEKONG_DELTA = "Đồng bằng sông Cửu Long", _("Mekong River Delta")
+
     group = models.PositiveSmallIntegerField(_("commune group"), choices=Group.choices,
                                              null=True, blank=True)
+    group_decided_on = models.DateField(_("group decided on"), null=True, blank=True)
+    region = models.CharField(_("region (2021-2025)"), max_length=40, choices=Region.choices,
+                              blank=True)
+    region_decided_on = models.DateField(_("region decided on"), null=True, blank=True)
 
     class Meta:
         ordering = ["province__code", "name"]

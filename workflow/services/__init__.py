@@ -23,13 +23,14 @@ from .commune import (
 )
 from .council import dossier_refuse, dossier_schedule, vote_cast, vote_close
 from .decision import decision_decline, decision_record, dossier_announce
+from .members import member_deactivate
 from .registration import dossier_register, round_start
 from .revocation import revocation_decide, revocation_propose, revocation_schedule
 
 __all__ = [
     "appraisal_record", "confirmation_record", "debt_confirm", "decision_decline",
     "decision_record", "district_verify", "dossier_announce", "dossier_refuse",
-    "dossier_register", "dossier_schedule", "dossier_submit", "posting_close",
+    "dossier_register", "dossier_schedule", "member_deactivate", "dossier_submit", "posting_close",
     "returned_answer", "revocation_decide", "revocation_propose", "revocation_schedule",
     "round_start", "security_confirm", "self_assessment_complete", "survey_appraise",
     "survey_complete", "task_reassign", "vote_cast", "vote_close",
