@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_delivery": Agency.Kind.COORDINATION_OFFICE in kinds,
         "nav_batches": Agency.Kind.COORDINATION_OFFICE in kinds,
         "nav_appraisals": Agency.Kind.DEPARTMENT in kinds,
+        "nav_setup": user.is_superuser or Agency.Kind.COORDINATION_OFFICE in kinds,
     }
 
 

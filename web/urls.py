@@ -25,6 +25,7 @@ urlpatterns = [
     path("batches/<int:pk>/", dossier_views.batch_board, name="batch"),
     path("appraisals/", dossier_views.appraisal_board, name="appraisal_board"),
     path("notifications/", include("web.notification_urls")),
+    path("setup/", include("web.setup_urls")),
     path("anymail/", include(anymail_patterns())),  # off until a webhook secret is set
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("web.api.urls")),
