@@ -20,7 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_meetings": bool(kinds & {Agency.Kind.COORDINATION_OFFICE, Agency.Kind.COUNCIL}),
         "nav_delivery": Agency.Kind.COORDINATION_OFFICE in kinds,
         "nav_batches": Agency.Kind.COORDINATION_OFFICE in kinds,
-        "nav_appraisals": Agency.Kind.DEPARTMENT in kinds,
+        "nav_appraisals": bool(kinds & {Agency.Kind.DEPARTMENT, Agency.Kind.MASS_ORGANISATION}),
         "nav_setup": user.is_superuser or Agency.Kind.COORDINATION_OFFICE in kinds,
     }
 
