@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dossiers.columns import no_control_characters
 from dossiers.models import Agency, Commune, CriteriaSet, Province
@@ -200,12 +201,12 @@ class BatchForm(SetupForm):
     recognition_year = forms.IntegerField(label=_("Recognition year"), min_value=2000,
                                           max_value=2100)
     number = forms.IntegerField(label=_("Batch number"), min_value=1, max_value=99)
-    title = _text(_("Title"), 200, required=False)
+    title = _text(pgettext_lazy("batch", "Title"), 200, required=False)
 
 
 class BatchEditForm(SetupForm):
     batch = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    title = _text(_("Title"), 200, required=False)
+    title = _text(pgettext_lazy("batch", "Title"), 200, required=False)
     closed = forms.BooleanField(label=_("Closed (takes no new registration)"), required=False)
     reason = _reason(required=False)
 
