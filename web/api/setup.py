@@ -136,9 +136,9 @@ class DistrictViewSet(mixins.ListModelMixin, SetupScoped):
     filterset_fields = ["province"]
     model = District
 
-    @extend_schema(request=ss.DistrictInput, responses=ss.DistrictSerializer)
+    @extend_schema(request=ss.DistrictCreateInput, responses=ss.DistrictSerializer)
     def create(self, request: Any) -> Response:
-        data = _input(ss.DistrictInput, request)
+        data = _input(ss.DistrictCreateInput, request)
         province = _province(request, data.pop("province"))
         return _created(ss.DistrictSerializer(
             geography.district_record(actor=request.user, province=province, **data)).data)
@@ -168,19 +168,19 @@ class AgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SetupScope
                                         **_input(ss.AgencyUpdateInput, request))
         return Response(ss.AgencySerializer(agency).data)
 
-    @extend_schema(request=ss.ReasonInput, responses=ss.AgencySerializer)
+    @extend_schema(request=ss.SetupReasonInput, responses=ss.AgencySerializer)
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Any, pk: str) -> Response:
         return Response(ss.AgencySerializer(agencies.agency_set_active(
             actor=request.user, agency=self.get_object(), active=False,
-            **_input(ss.ReasonInput, request))).data)
+            **_input(ss.SetupReasonInput, request))).data)
 
-    @extend_schema(request=ss.ReasonInput, responses=ss.AgencySerializer)
+    @extend_schema(request=ss.SetupReasonInput, responses=ss.AgencySerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request: Any, pk: str) -> Response:
         return Response(ss.AgencySerializer(agencies.agency_set_active(
             actor=request.user, agency=self.get_object(), active=True,
-            **_input(ss.ReasonInput, request))).data)
+            **_input(ss.SetupReasonInput, request))).data)
 
 
 def _people(user: Any) -> Any:
@@ -212,11 +212,11 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, SetupSc
         return _created(ss.MembershipSerializer(agencies.agency_add_member(
             actor=request.user, agency=agency, user=person, **data)).data)
 
-    @extend_schema(request=ss.ReasonInput, responses=None)
+    @extend_schema(request=ss.SetupReasonInput, responses=None)
     def destroy(self, request: Any, pk: str) -> Response:
         membership = self.get_object()
         agencies.agency_remove_member(actor=request.user, agency=membership.agency,
-                                      user=membership.user, **_input(ss.ReasonInput, request))
+                                      user=membership.user, **_input(ss.SetupReasonInput, request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -253,19 +253,19 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CallerScop
                                       **_input(ss.PersonUpdateInput, request))
         return Response(ss.PersonSerializer(person).data)
 
-    @extend_schema(request=ss.ReasonInput, responses=ss.PersonSerializer)
+    @extend_schema(request=ss.SetupReasonInput, responses=ss.PersonSerializer)
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Any, pk: str) -> Response:
         """Rights removed at once; the person's open tasks go back to their agencies' queues."""
         person = self.get_object()
-        member_deactivate(actor=request.user, person=person, **_input(ss.ReasonInput, request))
+        member_deactivate(actor=request.user, person=person, **_input(ss.SetupReasonInput, request))
         return Response(ss.PersonSerializer(get_user_model().objects.get(pk=person.pk)).data)
 
-    @extend_schema(request=ss.ReasonInput, responses=ss.PersonSerializer)
+    @extend_schema(request=ss.SetupReasonInput, responses=ss.PersonSerializer)
     @action(detail=True, methods=["post"])
     def reactivate(self, request: Any, pk: str) -> Response:
         person = people.account_set_active(actor=request.user, person=self.get_object(),
-                                           active=True, **_input(ss.ReasonInput, request))
+                                           active=True, **_input(ss.SetupReasonInput, request))
         return Response(ss.PersonSerializer(person).data)
 
 
@@ -305,10 +305,10 @@ class ResponsibilityViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Set
             indicator=get_object_or_404(Indicator, pk=indicator) if indicator else None, **data)
         return _created(ss.ResponsibilitySerializer(responsibility).data)
 
-    @extend_schema(request=ss.ReasonInput, responses=None)
+    @extend_schema(request=ss.SetupReasonInput, responses=None)
     def destroy(self, request: Any, pk: str) -> Response:
         setup.responsibility_remove(actor=request.user, responsibility=self.get_object(),
-                                    **_input(ss.ReasonInput, request))
+                                    **_input(ss.SetupReasonInput, request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=ss.ResponsibilityCopyInput, responses=ss.CopyReportSerializer)

@@ -70,7 +70,7 @@ class DistrictSerializer(serializers.ModelSerializer):
         fields = ["id", "province", "code", "name", "abolished_on"]
 
 
-class DistrictInput(Input):
+class DistrictCreateInput(Input):
     province = Id()
     code = serializers.RegexField(r"^[0-9]{1,8}\Z", max_length=8)
     name = serializers.CharField(max_length=120)
@@ -102,7 +102,7 @@ class AgencyUpdateInput(Input):
     reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
 
 
-class ReasonInput(Input):
+class SetupReasonInput(Input):
     reason = serializers.CharField(max_length=500)
 
 
