@@ -301,6 +301,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "dossiers.models.assessment.DossierDocument.Kind",
         "AgendaItemKindEnum": "dossiers.models.council.AgendaItem.Kind",
         "ConfirmationKindEnum": [("debt", "debt"), ("security", "security")],
+        "AgencyKindEnum": "dossiers.models.agencies.Agency.Kind",
+        "CommuneKindEnum": "dossiers.models.geography.Commune.Kind",
     },
 }
 

@@ -1,8 +1,12 @@
 """The Django admin: administrators maintain the catalogue and the province set-up here.
 
-Every save and delete made in the admin writes an audit event in the admin's own
-transaction. Records that carry legal status (dossiers, appraisals, votes, decisions)
-are read-only here: they change only through the services.
+The admin writes only through services (``dossiers.services.admin_changes`` and the
+set-up services): every save and delete, inline rows included, writes an audit event with
+before and after in the admin's own transaction. Records that carry legal status
+(dossiers, appraisals, votes, decisions) are read-only here; a criteria set that dossiers
+use is read-only too (a new version is published instead); agency groups change only
+through memberships; there is no object-permission screen (rights are granted by the
+services, audited).
 """
 
 from __future__ import annotations
@@ -11,46 +15,70 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import admin, messages
-from django.db import models
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdmin
-
-from audit import trail
 
 from . import models as m
 from .exceptions import NotAllowed, RuleViolation
-from .services.agencies import agency_set_active
+from .services.admin_changes import admin_delete, admin_save, catalogue_in_use
+from .services.agencies import agency_add_member, agency_remove_member, agency_set_active
 from .services.catalogue import criteria_set_new_version, set_in_use
 
 
-def _editable_fields(obj: models.Model) -> list[str]:
-    return [f.name for f in obj._meta.concrete_fields if f.name not in ("id",)]
+def _reason(form: Any) -> str:
+    return form.data.get("_audit_reason", "") if hasattr(form, "data") else ""
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Records every admin change with who, what before and what after."""
+    """Writes through ``admin_save`` / ``admin_delete``: who, what before, what after; the
+    rows of inlines too, one event each."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = None
-        if change and obj.pk:
-            old = type(obj).objects.filter(pk=obj.pk).first()
-            before = trail.snapshot(old, _editable_fields(old)) if old else None
-        super().save_model(request, obj, form, change)
-        trail.record(actor=request.user, action=f"admin.{'change' if change else 'add'}",
-                     obj=obj, before=before, after=trail.snapshot(obj, _editable_fields(obj)),
-                     reason=form.data.get("_audit_reason", "") if hasattr(form, "data") else "")
+        admin_save(actor=request.user, obj=obj, reason=_reason(form),
+                   save=lambda: super(AuditedAdmin, self).save_model(request, obj, form, change))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        trail.record(actor=request.user, action="admin.delete", obj=obj,
-                     before=trail.snapshot(obj, _editable_fields(obj)))
-        super().delete_model(request, obj)
+        admin_delete(actor=request.user, obj=obj,
+                     delete=lambda: super(AuditedAdmin, self).delete_model(request, obj))
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
             self.delete_model(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # ``save(commit=False)`` sorts the rows into new, changed and deleted (the admin's
+        # change message reads these lists); each row is then written through the service.
+        rows = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            admin_delete(actor=request.user, obj=obj, delete=obj.delete)
+        for obj in rows:
+            admin_save(actor=request.user, obj=obj, reason=_reason(form), save=obj.save)
+        formset.save_m2m()
+
+
+class CatalogueAdmin(AuditedAdmin):
+    """A criteria set that dossiers use is law for them: shown, never edited in place."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and catalogue_in_use(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and catalogue_in_use(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: Any = None) -> Any:
+        obj = self.get_object(request, object_id)
+        if obj is not None and catalogue_in_use(obj):
+            messages.warning(request, gettext(
+                "Dossiers already use this criteria set: it cannot be edited in place. "
+                "Publish a new version of the set instead."))
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -97,31 +125,23 @@ class LawInUse:
         return super().has_add_permission(request)
 
 
-class AuditedInlinesAdmin(AuditedAdmin):
-    """Also records every inline row added, changed or deleted."""
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            trail.record(actor=request.user, action="admin.delete", obj=obj,
-                         before=trail.snapshot(obj, _editable_fields(obj)))
-            obj.delete()
-        for obj in instances:
-            before = None
-            if obj.pk:
-                old = type(obj).objects.filter(pk=obj.pk).first()
-                before = trail.snapshot(old, _editable_fields(old)) if old else None
-            obj.save()
-            trail.record(actor=request.user, action="admin.change" if before else "admin.add",
-                         obj=obj, before=before, after=trail.snapshot(obj, _editable_fields(obj)))
-        formset.save_m2m()
-
-
 class IndicatorInline(LawInUse, admin.TabularInline):
     model = m.Indicator
     extra = 0
     fields = ("position", "code", "key", "name_vi", "name_en", "unit", "measure", "threshold",
               "confidence", "retired")
+
+    def _frozen(self, obj: Any) -> bool:
+        return obj is not None and catalogue_in_use(obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
 class ThresholdInline(LawInUse, admin.TabularInline):
@@ -165,7 +185,7 @@ def new_version(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: An
 
 
 @admin.register(m.CriteriaSet)
-class CriteriaSetAdmin(LawInUse, AuditedAdmin):
+class CriteriaSetAdmin(CatalogueAdmin):
     list_display = ("code", "title_vi", "level", "province", "valid_from", "valid_until",
                     "superseded_by", "fragments", "loaded_at")
     list_filter = ("level", "province", "fragments")
@@ -174,14 +194,14 @@ class CriteriaSetAdmin(LawInUse, AuditedAdmin):
 
 
 @admin.register(m.Criterion)
-class CriterionAdmin(LawInUse, AuditedInlinesAdmin):
+class CriterionAdmin(CatalogueAdmin):
     list_display = ("criteria_set", "number", "name_vi", "revocation_key", "retired")
     list_filter = ("criteria_set", "revocation_key", "retired")
     inlines = [IndicatorInline]
 
 
 @admin.register(m.Indicator)
-class IndicatorAdmin(LawInUse, AuditedInlinesAdmin):
+class IndicatorAdmin(CatalogueAdmin):
     list_display = ("criterion", "code", "name_vi", "measure", "confidence", "retired")
     list_filter = ("criterion__criteria_set", "measure", "confidence", "retired")
     search_fields = ("code", "name_vi", "name_en")
@@ -214,7 +234,7 @@ class CommuneAdmin(AuditedAdmin):
 
 
 @admin.register(m.Agency)
-class AgencyAdmin(AuditedAdmin, GuardedModelAdmin):
+class AgencyAdmin(AuditedAdmin):
     list_display = ("name", "kind", "province", "commune", "confirms_debt", "confirms_security",
                     "active")
     list_filter = ("province", "kind", "active")
@@ -242,9 +262,33 @@ class AgencyAdmin(AuditedAdmin, GuardedModelAdmin):
 
 
 @admin.register(m.Membership)
-class MembershipAdmin(ReadOnlyAdmin):
-    list_display = ("user", "agency", "title", "is_head", "is_delegate")
+class MembershipAdmin(admin.ModelAdmin):
+    """Memberships are the only way into an agency's group: through the agency services."""
+
+    list_display = ("user", "agency", "title", "phone", "is_head", "is_delegate")
     list_filter = ("agency__province", "agency__kind")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "agency__name")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple:
+        return ("agency", "user") if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = agency_add_member(actor=request.user, agency=obj.agency, user=obj.user,
+                                  title=obj.title, phone=obj.phone, is_head=obj.is_head,
+                                  is_delegate=obj.is_delegate)
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        agency_remove_member(actor=request.user, agency=obj.agency, user=obj.user,
+                             reason=_reason_text(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+def _reason_text(request: HttpRequest) -> str:
+    return request.POST.get("_audit_reason", "") or gettext("Changed in the administration")
 
 
 @admin.register(m.RegulationProfile)
@@ -302,3 +346,6 @@ class TrustRootAdmin(AuditedAdmin):
     """The certification authorities whose signers' decisions are reported as verified."""
 
     list_display = ("name", "active")
+
+
+from . import admin_users  # noqa: E402,F401 - people and groups, audited

@@ -18,7 +18,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from audit import trail
 
 from .exceptions import NotAllowed
-from .models import Agency, Dossier, Membership
+from .models import Agency, Dossier, Membership, Province
 from .steps import Actor
 
 K = Agency.Kind
@@ -167,3 +167,14 @@ def step_agency(user: Any, *, actor: str, dossier: Dossier, on: models.Model) ->
     if agency is None:
         raise NotAllowed(_("Only %(kind)s may do this.") % {"kind": Agency.Kind(actor).label})
     return agency
+
+
+def administered_provinces(user: Any) -> models.QuerySet[Province]:
+    """The provinces whose set-up ``user`` administers: all for an administrator, its own
+    for a member of a province's coordination office."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Province.objects.none()
+    if user.is_superuser:
+        return Province.objects.all()
+    return Province.objects.filter(agencies__kind=K.COORDINATION_OFFICE, agencies__active=True,
+                                   agencies__memberships__user=user).distinct()

@@ -130,8 +130,8 @@ def my_agencies(user: Any) -> list[Agency]:
 
 def pending_items_for(user: Any) -> Any:
     """Every criterion waiting for the caller's departments, across their province's dossiers."""
-    agency_ids = Membership.objects.filter(user=user, agency__kind=Agency.Kind.DEPARTMENT
-                                           ).values("agency_id")
+    agency_ids = Membership.objects.filter(user=user, agency__kind__in=(
+        Agency.Kind.DEPARTMENT, Agency.Kind.MASS_ORGANISATION)).values("agency_id")
     return (CriterionAppraisal.objects.filter(
         agency_id__in=agency_ids, status__in=["pending", "resubmitted"],
         dossier__status="appraisal").select_related("dossier__commune", "criterion", "indicator",

@@ -22,9 +22,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_delivery": Agency.Kind.COORDINATION_OFFICE in kinds,
         "nav_batches": Agency.Kind.COORDINATION_OFFICE in kinds,
         "nav_mergers": Agency.Kind.COORDINATION_OFFICE in kinds or user.is_superuser,
-        "nav_appraisals": Agency.Kind.DEPARTMENT in kinds,
+        "nav_appraisals": bool(kinds & {Agency.Kind.DEPARTMENT, Agency.Kind.MASS_ORGANISATION}),
         "nav_reports": bool(kinds & set(READER_KINDS)) or reads_national(user),
         "nav_roadmap": Agency.Kind.COORDINATION_OFFICE in kinds,
+        "nav_setup": user.is_superuser or Agency.Kind.COORDINATION_OFFICE in kinds,
     }
 
 

@@ -41,6 +41,7 @@ urlpatterns = [
     path("imports/template/", import_views.imports_template, name="imports_template"),
     path("notifications/", include("web.notification_urls")),
     path("reports/", include("web.report_urls")),
+    path("setup/", include("web.setup_urls")),
     path("anymail/", include(anymail_patterns())),  # off until a webhook secret is set
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("web.api.urls")),

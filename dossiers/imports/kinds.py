@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,7 @@ from ..models import (
 )
 from ..services.agencies import agency_add_member
 from ..services.history import recognition_import
-from ..services.people import person_find_or_create
+from ..services.people import invitation_send, person_find_or_create
 from ..services.setup import responsibility_set
 from .engine import CellProblem, Kind, Scope, cell_date, register
 from .sheets import Column
@@ -99,6 +100,8 @@ def _member_row(*, actor: Any, scope: Scope, values: dict[str, str]) -> str:
     agency_add_member(actor=actor, agency=agency, user=user, title=values["title"],
                       phone=phone, is_head=role == Role.HEAD,
                       is_delegate=role == Role.DELEGATE)
+    if created:  # the invitation to set a password, once the whole sheet is applied
+        transaction.on_commit(lambda: invitation_send(person=user, agency=agency))
     message = (_("New account %(user)s, member of %(agency)s.") if created
                else _("%(user)s: member of %(agency)s."))
     return message % {"user": user.get_username(), "agency": agency}

@@ -20,6 +20,7 @@ class Agency(models.Model):
         COMMUNE_FRONT = "commune_front", _("commune Fatherland Front")
         DISTRICT_COMMITTEE = "district_committee", _("district People's Committee (historic)")
         DEPARTMENT = "department", _("sector department or agency")
+        MASS_ORGANISATION = "mass_organisation", _("mass organisation")
         PROVINCIAL_FRONT = "provincial_front", _("provincial Fatherland Front")
         COORDINATION_OFFICE = "coordination_office", _("coordination office")
         COUNCIL = "council", _("appraisal council")

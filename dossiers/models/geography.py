@@ -76,6 +76,8 @@ class Commune(models.Model):
     code = models.CharField(_("official code"), max_length=8, unique=True)
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMUNE)
+    Region = Region  # the regions of the 2021-2025 set, also as Commune.Region
+
     group = models.PositiveSmallIntegerField(_("commune group"), choices=Group.choices,
                                              null=True, blank=True)
     # A commune abolished by a merger (2025) is kept as a historic unit: its recognitions
@@ -88,6 +90,8 @@ class Commune(models.Model):
         _("region (2021-2025 set)"), max_length=40, choices=Region.choices, blank=True,
         help_text=_("The region whose thresholds apply under the 2021-2025 set, as the province "
                     "decides it (especially difficult communes follow the northern midlands)."))
+    group_decided_on = models.DateField(_("group decided on"), null=True, blank=True)
+    region_decided_on = models.DateField(_("region decided on"), null=True, blank=True)
 
     class Meta:
         ordering = ["province__code", "name"]

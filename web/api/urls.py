@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import documents, imports, mergers, reads, reports, views
+from . import documents, imports, mergers, reads, reports, setup, views
 
 router = DefaultRouter()
 router.register("dossiers", views.DossierViewSet, basename="dossier")
@@ -21,6 +21,8 @@ router.register("regulation-profiles", reads.RegulationProfileViewSet,
                 basename="regulation-profile")
 router.register("roadmap-targets", reports.RoadmapTargetViewSet, basename="roadmap-target")
 router.register("mergers", mergers.MergerViewSet, basename="merger")
+for prefix, viewset, basename in setup.ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("dossiers/<int:pk>/generated-documents/", documents.document_list,

@@ -51,7 +51,8 @@ def dossier_register(*, actor: Any, commune: Commune, level: str, batch: Batch,
     if batch.province_id != province.pk:
         raise RuleViolation(_("%(batch)s belongs to another province.") % {"batch": batch})
     if batch.closed:
-        raise RuleViolation(_("%(batch)s is closed.") % {"batch": batch})
+        raise RuleViolation(_("%(batch)s is closed: it takes no new registration. Register "
+                              "the dossier in an open batch.") % {"batch": batch})
     today = timezone.localdate()
     if criteria_set is None:
         criteria_set = criteria_set_in_force(level=level, province=province, on=today)
