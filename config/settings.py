@@ -303,6 +303,8 @@ SPECTACULAR_SETTINGS = {
         "ConfirmationKindEnum": [("debt", "debt"), ("security", "security")],
         "AgencyKindEnum": "dossiers.models.agencies.Agency.Kind",
         "CommuneKindEnum": "dossiers.models.geography.Commune.Kind",
+        "CommuneGroupEnum": "dossiers.models.geography.Commune.Group",
+        "RegionEnum": "dossiers.models.geography.Region",
     },
 }
 

@@ -94,4 +94,4 @@ def admin_password_set(*, actor: Any, person: Any) -> None:
     """Record that an administrator set ``person``'s password (never the password)."""
     _require_staff(actor)
     trail.record(actor=actor, action="admin.password_set", obj=person,
-                 before={"password": "…"}, after={"password": _("changed")})
+                 before={"password": "…"}, after={"password": "changed"})  # a marker, never the password

@@ -101,8 +101,10 @@ def test_application_role_may_only_insert_and_select_the_trail(mailoutbox):
 def test_the_grants_give_insert_and_select_only_on_the_audit_tables():
     statements = roles.grant_sql(app="ntm_app")
     assert statements[-2:] == [
-        "REVOKE ALL ON ntm_workflow_auditevent, audit_checkpoint FROM ntm_app",
-        "GRANT SELECT, INSERT ON ntm_workflow_auditevent, audit_checkpoint TO ntm_app",
+        "REVOKE ALL ON ntm_workflow_auditevent, audit_checkpoint, audit_published_head "
+        "FROM ntm_app",
+        "GRANT SELECT, INSERT ON ntm_workflow_auditevent, audit_checkpoint, audit_published_head "
+        "TO ntm_app",
     ]
     assert not any("TRUNCATE" in s or "TRIGGER" in s for s in statements if "GRANT " in s)
     with pytest.raises(ValueError, match="PostgreSQL name"):
@@ -117,8 +119,8 @@ def test_audit_db_roles_prints_the_setup_and_the_grants():
     assert lines[0] == "-- Once, as a superuser (psql -U postgres):"
     assert "CREATE DATABASE ntm OWNER ntm_owner;" in lines
     assert "GRANT CONNECT, TEMPORARY ON DATABASE ntm TO ntm_app;" in lines
-    assert lines[-1] == ("GRANT SELECT, INSERT ON ntm_workflow_auditevent, audit_checkpoint "
-                         "TO ntm_app;")
+    assert lines[-1] == ("GRANT SELECT, INSERT ON ntm_workflow_auditevent, audit_checkpoint, "
+                         "audit_published_head TO ntm_app;")
 
 
 def test_migrate_connects_as_the_owner_when_one_is_configured(monkeypatch):

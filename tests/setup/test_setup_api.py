@@ -97,14 +97,14 @@ def test_every_set_up_change_is_audited_with_before_and_after(kit, other_kit):
     office = as_user(kit.users["vpdp"])
     commune = kit.communes[0]
     response = office.post(f"/api/setup/communes/{commune.pk}/classify/", {
-        "group": 3, "group_decided_on": "2026-02-01", "region": "Bắc Trung Bộ",
+        "group": 3, "group_decided_on": "2026-02-01", "region": "Tây Nguyên",
         "region_decided_on": "2022-04-01", "reason": "Quyết định 12/QĐ-UBND"}, format="json")
     assert response.status_code == 200, response.json()
     event = last("commune.classify")
-    assert event.before == {"group": 2, "group_decided_on": None, "region": "",
+    assert event.before == {"group": 2, "group_decided_on": None, "region": "Bắc Trung Bộ",
                             "region_decided_on": None, "district": None}
     assert event.after == {"group": 3, "group_decided_on": "2026-02-01",
-                           "region": "Bắc Trung Bộ", "region_decided_on": "2022-04-01",
+                           "region": "Tây Nguyên", "region_decided_on": "2022-04-01",
                            "district": None}
     assert (event.actor, event.agency_id, event.province_id, event.reason) == (
         kit.users["vpdp"], kit.agencies["coordination"].pk, kit.province.pk,

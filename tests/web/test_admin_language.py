@@ -12,9 +12,9 @@ ENGLISH = re.compile(r"\b(the|of|and|Add|Change|Delete|Save|Search|Filter|Show|H
 
 
 # Not translatable from outside: django-celery-beat's literal verbose_name "Task Name"
-# (no gettext in the package), and the names of the two schedules, which are data.
+# (no gettext in the package), and the names of the schedules, which are data.
 VENDOR_LITERALS = {"Task Name", "Bởi Task Name", "Verify the audit chain", "Deadline reminders",
-                   "Sign an audit checkpoint"}
+                   "Sign an audit checkpoint", "Publish the audit chain head"}
 # django-otp builds its search help from a literal "Search by user's ..." (no gettext).
 # django-celery-beat describes a crontab with cron-descriptor, in English only.
 VENDOR_PREFIXES = ("Search by user&#x27;s ", "At ")

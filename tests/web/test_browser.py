@@ -208,12 +208,14 @@ def test_a_dossier_from_self_assessment_to_decision_in_the_browser(browser, live
     shown = auditor.page.locator("table tbody tr td:first-child").all_inner_texts()
     assert shown == [str(seq) for seq in visible.values_list("seq", flat=True)[:PAGE_SIZE]]
     # The dossier's story: every event of the dossier, one section each, in order; the
-    # decision's number is in the decision's event and the recognition it caused only.
+    # decision's number is in the decision's events (recorded, its signature checked) and the
+    # recognition it caused only.
     auditor.page.goto(f"{base}/audit/dossier/{dossier.pk}/")
     story = AuditEvent.objects.filter(dossier_id=dossier.pk).order_by("seq")
     headings = auditor.page.locator("section h3 a").all_inner_texts()
     assert headings == [f"#{seq}" for seq in story.values_list("seq", flat=True)]
-    decided = story.filter(action__in=("decision.recognition", "dossier.recognise"))
+    decided = story.filter(action__in=("decision.recognition", "decision.signature_check",
+                                       "dossier.recognise"))
     assert auditor.page.locator("section", has_text="15/QĐ-UBND").locator(
         "h3 a").all_inner_texts() == [f"#{seq}" for seq in decided.values_list("seq", flat=True)]
     for person in (commune, front, office, chairman, auditor):

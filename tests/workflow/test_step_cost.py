@@ -13,9 +13,11 @@ from workflow import services
 
 # statements of: an appraisal that leaves the department's task open; the department's
 # last appraisal (its task completes, the flow runs on to the join); a council vote.
+# The appraisal reads the commune's self-assessment once, to judge "met" against the
+# threshold of the commune's group or region (dossiers/thresholds.py).
 COST = {
-    "sqlite": {"appraise": 16, "appraise_last": 34, "vote": 28},
-    "postgresql": {"appraise": 17, "appraise_last": 35, "vote": 29},
+    "sqlite": {"appraise": 17, "appraise_last": 35, "vote": 28},
+    "postgresql": {"appraise": 18, "appraise_last": 36, "vote": 29},
 }
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from ..flows import RecognitionFlow
 from ..kernel import running_process
 
 MERGER_FIELDS = ("province", "new_commune", "legal_act", "effective_on")
+HISTORIC_FIELDS = ("abolished_on", "successor")
 
 
 def recognition_of(commune: Commune, level: str) -> str:
@@ -68,8 +70,9 @@ def _problems(*, province: Any, new_commune: Commune, predecessors: list[Commune
     if outside:
         problems.append(_("These communes are not in %(province)s: %(list)s.")
                         % {"province": province, "list": ", ".join(outside)})
-    merged = Commune.objects.filter(pk__in=[c.pk for c in predecessors],
-                                    merged_into__isnull=False).distinct()
+    merged = Commune.objects.filter(
+        Q(merged_into__isnull=False) | Q(successor__isnull=False),
+        pk__in=[c.pk for c in predecessors]).distinct()
     if merged:
         problems.append(_("Already merged into another commune: %(list)s.")
                         % {"list": ", ".join(str(c) for c in merged)})
@@ -97,6 +100,16 @@ def merger_record(*, actor: Any, new_commune: Commune, predecessors: list[Commun
     merger.full_clean()
     merger.save()
     merger.predecessors.set(predecessors)
+    # The predecessors become historic units of the new commune (as communes abolished in
+    # 2025 are when imported from the province's history): the level ladder reads both alike.
+    for commune in predecessors:
+        before = trail.snapshot(commune, HISTORIC_FIELDS)
+        Commune.objects.filter(pk=commune.pk).update(abolished_on=effective_on,
+                                                     successor=new_commune)
+        commune.refresh_from_db(fields=HISTORIC_FIELDS)
+        trail.record(actor=actor, agency=agency, action="commune.merge", obj=commune,
+                     province=province, before=before,
+                     after=trail.snapshot(commune, HISTORIC_FIELDS))
     outcomes = [MergerOutcome.objects.create(merger=merger, level=level, inherited=inherited,
                                              reason=reason)
                 for level, inherited, reason in inheritance(predecessors)]
