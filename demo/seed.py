@@ -32,9 +32,8 @@ from dossiers.models import (
 from dossiers.services.agencies import agency_add_member, agency_create
 from dossiers.services.assessment import self_assessment_set
 from dossiers.services.catalogue import criteria_set_load
-from dossiers.services.classification import commune_classify
 from dossiers.services.council import meeting_close, meeting_open
-from dossiers.services.geography import province_import
+from dossiers.services.geography import commune_classify, province_import
 from dossiers.services.setup import batch_create, regulation_profile_publish
 from workflow import services
 
@@ -44,6 +43,7 @@ from .province import BatchKit, Department, setup_province, user
 PROVINCE_CODE = 42  # Hà Tĩnh: the calendar of seed 002 is Hà Tĩnh's
 COMMUNES = 30
 COUNCIL_SIZE = 7
+DEMO_DECIDED = dt.date(2025, 12, 1)  # demo data: the date of the province's groups and regions
 SET_2021 = "QD318-2022-NTM-XA"
 SET_2026 = "QD51-2025-NTM-XA"
 
@@ -133,10 +133,12 @@ def _build(*, admin: AbstractUser, password: str) -> Seeded:
     province = province_import(actor=admin, code=PROVINCE_CODE)
     communes = list(Commune.objects.filter(province=province, kind=Commune.Kind.COMMUNE)
                     .order_by("code")[:COMMUNES])
-    for commune in communes:  # Hà Tĩnh: the North Central Coast; group 2 (no decision seen)
-        if commune.group is None or not commune.region:
+    for commune in communes:  # Hà Tĩnh: the North Central Coast; group 2 (no decision seen:
+        if commune.group is None or not commune.region:  # the demo's own dates)
             commune_classify(actor=admin, commune=commune, group=commune.group or 2,
-                             region=commune.region or Region.NORTH_CENTRAL)
+                             group_decided_on=commune.group_decided_on or DEMO_DECIDED,
+                             region=commune.region or Region.NORTH_CENTRAL,
+                             region_decided_on=commune.region_decided_on or DEMO_DECIDED)
     kit = setup_province(actor=admin, province=province, communes=communes,
                          departments=DEPARTMENTS, password=password, council_size=COUNCIL_SIZE)
     _regulation_profiles(admin=admin, province=province)

@@ -13,10 +13,12 @@ from dossiers.exceptions import RuleViolation
 from dossiers.models import CriteriaSet, Indicator, Level, SelfAssessment, Threshold
 from dossiers.services.assessment import self_assessment_set
 from dossiers.services.catalogue import criteria_set_load, criteria_set_new_version
-from dossiers.services.classification import commune_classify
+from dossiers.services.geography import commune_classify
 from dossiers.thresholds import parse_value
 from tests.conftest import PASSWORD, SET_2021, SET_2026
 from workflow import services
+
+DECIDED = dt.date(2026, 1, 15)  # the province's decision on the commune's group
 
 
 def _with_indicator(tmp_path, thresholds, name="ntm-2026-2030.yaml"):
@@ -77,7 +79,8 @@ def test_group_2_value_above_group_1_threshold_is_not_met(kit, admin_user):
     assert _line(group2, "70,0").met is True
     assert _line(group2, "69,9 %").met is False
 
-    commune_classify(actor=admin_user, commune=kit.communes[1], group=1, region="")
+    commune_classify(actor=admin_user, commune=kit.communes[1], group=1, group_decided_on=DECIDED,
+                     region="", region_decided_on=None)
     group1 = Journey.register(kit, kit.communes[1], Level.NTM)
     assert group1.dossier.commune_group == 1
     assert _line(group1, "65").met is True
@@ -85,7 +88,8 @@ def test_group_2_value_above_group_1_threshold_is_not_met(kit, admin_user):
 
 def test_the_group_is_fixed_at_registration(kit, admin_user):
     journey = Journey.register(kit, kit.communes[0], Level.NTM)
-    commune_classify(actor=admin_user, commune=kit.communes[0], group=1, region="")
+    commune_classify(actor=admin_user, commune=kit.communes[0], group=1, group_decided_on=DECIDED,
+                     region="", region_decided_on=None)
     journey.refresh()
     assert journey.dossier.commune_group == 2
     assert _line(journey, "65").met is False
@@ -138,7 +142,8 @@ def test_appraisal_as_met_is_refused_below_the_threshold(kit):
 
 
 def test_registration_needs_the_group_when_thresholds_depend_on_it(kit, admin_user):
-    commune_classify(actor=admin_user, commune=kit.communes[0], group=None, region="")
+    commune_classify(actor=admin_user, commune=kit.communes[0], group=None,
+                     group_decided_on=None, region="", region_decided_on=None)
     with pytest.raises(RuleViolation) as refused:
         Journey.register(kit, kit.communes[0], Level.NTM)
     assert refused.value.problems == [
