@@ -14,16 +14,16 @@ from rest_framework.response import Response
 
 from dossiers.documents import KINDS, available_documents
 from dossiers.models import Dossier
-from dossiers.permissions import require
 from dossiers.services.documents import document_generate
 
+from ..scoping import hide_unless_readable
 from ..views.documents import department_of, pdf_response
 
 
 def _dossier(user: Any, pk: int) -> Dossier:
     dossier = get_object_or_404(Dossier.objects.select_related(
         "commune__province", "batch", "criteria_set", "regulation"), pk=pk)
-    require(user, "view_dossier", dossier)
+    hide_unless_readable(user, dossier)
     return dossier
 
 
