@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -27,7 +28,16 @@ def _dossier(user: Any, pk: int) -> Dossier:
     return dossier
 
 
-@extend_schema(operation_id="dossiers_generated_documents_list", responses=OpenApiTypes.OBJECT)
+class DocumentRow(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    agency = serializers.IntegerField(allow_null=True, help_text="The department (appraisal "
+                                                                 "reports), else null.")
+    url = serializers.URLField()
+
+
+@extend_schema(operation_id="dossiers_generated_documents_list",
+               responses=DocumentRow(many=True))
 @api_view(["GET"])
 def document_list(request: Any, pk: int) -> Response:
     """The documents the dossier's data allows drawing up now, with their addresses."""
