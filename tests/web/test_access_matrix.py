@@ -17,6 +17,7 @@ holds, for every request:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -27,15 +28,29 @@ from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
+from viewflow.workflow.models import Task
 
 from audit.models import AuditEvent
 from demo.files import pdf
 from demo.journey import Journey
-from dossiers.models import AgendaItem, CouncilMeeting, CriterionAppraisal, Dossier, Level
+from dossiers.models import (
+    AgendaItem,
+    Commune,
+    CouncilMeeting,
+    CriterionAppraisal,
+    Dossier,
+    Level,
+    Membership,
+    RegulationProfile,
+    Responsibility,
+    Village,
+)
 from dossiers.services import assessment
+from dossiers.services.roadmap import roadmap_target_set
 from notifications import services as notification_services
 from notifications.models import CalendarFeed, Notification
 from web.views.dossiers import ACTIONS
+from workflow.services.merger import merger_record
 
 # --- roles and the scopes each is tried in ---------------------------------------------
 # role -> the account in the home province (the kit); the other province's has "na_".
@@ -112,6 +127,60 @@ EXPECT: dict[str, Expect] = {
     "batch-deadlines": E(POST="400: *"),
     "task-list": E(GET="200: *"),
     "audit-event-list": E(GET="200: vpdp audit; 403: *"),
+    "task-reassign": E(POST="400: *"),
+    "evidence-withdraw": E(POST="400: *"),
+    "bulk-register": E(POST="400: *"),
+    "dossier-criteria": E(GET="200: *"),
+    "dossier-villages": E(GET="200: *"),
+    "api-documents": E(GET="200: *"),
+    "api-document": E(GET="200: *"),
+    # The province's set-up, read by its members (a list is of the caller's provinces).
+    **{f"{name}-list": E(GET="200: *") for name in (
+        "agency", "commune", "village", "criteria-set", "responsibility",
+        "regulation-profile")},
+    **{f"{name}-detail": E(GET="200: *") for name in (
+        "agency", "criteria-set", "responsibility", "regulation-profile")},
+    # Another commune of the province is public geography (its name, villages, households):
+    # the province's members read it, another province's is hidden.
+    **{f"{name}-detail": E(("own", "other_province", "absent"), "a province's communes "
+                           "and villages are read by all its members", GET="200: *")
+       for name in ("commune", "village")},
+    # Set-up (DOMAIN.md section 6): administrators and the province's coordination office;
+    # anyone else is answered as if the object did not exist. An empty input is refused.
+    **{f"setup-{name}-list": E(GET="200: *", POST="400: *") for name in (
+        "agency", "batch", "district", "membership", "person", "province",
+        "regulation-profile", "responsibility")},
+    "setup-commune-list": E(GET="200: *"),
+    "setup-criteria-set-list": E(GET="200: *"),
+    "setup-criteria-set-detail": E(GET="200: *"),
+    "setup-responsibility-copy": E(POST="400: *"),
+    **{f"setup-{name}-detail": E(GET="200: vpdp; 404: *", PATCH="400: vpdp; 404: *")
+       for name in ("agency", "batch", "person")},
+    **{f"setup-{name}": E(POST="400: vpdp; 404: *") for name in (
+        "agency-activate", "agency-deactivate", "batch-deadlines", "commune-classify",
+        "person-deactivate", "person-reactivate")},
+    **{f"setup-{name}-detail": E(GET="200: vpdp; 404: *") for name in (
+        "commune", "province", "regulation-profile")},
+    **{f"setup-{name}-detail": E(DELETE="400: vpdp; 404: *") for name in (
+        "membership", "responsibility")},
+    "setup-commune-villages": E(GET="200: vpdp; 404: *", POST="400: vpdp; 404: *"),
+    "setup-province-reminder-policy": E(GET="200: vpdp; 404: *", PUT="400: vpdp; 404: *"),
+    # Refreshing the province from the national list of units is the office's right.
+    "setup-province-refresh": E(POST="200!: vpdp; 404: *"),
+    # Imports: the coordination office (an empty input is refused before anything is read).
+    "import-upload": E(("own",), "the kind of sheet, not an object", POST="400: *"),
+    "import-template": E(("own",), "the kind of sheet, not an object", GET="400: *"),
+    "import-apply": E(POST="400: *"),
+    # Reports: the coordination office, the People's Committee and the inspectorate.
+    "api-report": E(GET="200: vpdp chair delegate audit; 403: *"),
+    "api-report-figure": E(("own",), "a figure's key, not an object",
+                           GET="200: vpdp chair delegate audit; 403: *"),
+    # The roadmap and mergers: the coordination office writes; lists are of its provinces.
+    "roadmap-target-list": E(GET="200: *", POST="400: *"),
+    "roadmap-target-import-rows": E(POST="400: *"),
+    "roadmap-target-remove": E(POST="400: vpdp; 404: *"),
+    "merger-list": E(GET="200: *", POST="400: *"),
+    "merger-detail": E(GET="200: vpdp; 404: *"),
     "api-root": E(GET="200: *"),
     "schema": E(GET="200: *"),
     "api-docs": E(GET="200: *"),
@@ -132,6 +201,27 @@ EXPECT: dict[str, Expect] = {
     "batches": E(GET="200: vpdp; 403: *"),
     "batch": E(GET="200: vpdp; 403: *", POST="302: vpdp; 403: *"),
     "appraisal_board": E(GET="200: *", POST="302: *"),
+    "dossier_document": E(GET="200: *"),
+    "setup": E(GET="200: vpdp; 404: *", POST="404: *"),
+    **{name: E(GET="200: vpdp; 404: *", POST="404: *") for name in (
+        "setup_province", "setup_communes", "setup_commune", "setup_agencies", "setup_agency",
+        "setup_responsibilities", "setup_profiles", "setup_batches")},
+    "imports": E(GET="200: vpdp; 403: *", POST="200: vpdp; 403: *"),
+    "imports_apply": E(POST="302: *"),
+    "imports_template": E(GET="302: vpdp; 403: *"),
+    "report": E(GET="200: vpdp chair delegate audit; 403: *"),
+    "report_figure": E(("own",), "a figure's key, not an object",
+                       GET="200: vpdp chair delegate audit; 403: *"),
+    "roadmap": E(GET="200: vpdp; 403: *", POST="200: vpdp; 403: *"),
+    "mergers": E(GET="200: vpdp; 403: *", POST="302: vpdp; 403: *"),
+    "merger": E(GET="200: vpdp; 403: *"),
+    # The public pages need no sign-in: every province's are everyone's.
+    "public": E(GET="200: *"),
+    "public_province": E(("own", "absent"), "public: anyone reads any province's page",
+                         GET="200: *"),
+    "public_decision": E(("own",), "public; no decision is published in this world (the "
+                                   "published one: tests/web/test_public.py)", GET="404: *"),
+    "notifications:preference": E(POST="302!: *"),
     "audit:list": E(GET="200: vpdp audit; 403: *"),
     "audit:detail": E(GET="200: vpdp audit; 403: *"),
     "audit:dossier": E(GET="200: vpdp audit; 403: *"),
@@ -194,7 +284,9 @@ def endpoints() -> list[Endpoint]:
         if "{format}" in route:
             continue
         params = tuple(re.findall(r"\{(\w+)\}", route))
-        methods = tuple(m.upper() for m in getattr(callback, "actions", {}) or {})
+        # DRF adds HEAD (GET's twin) to a viewset's actions at its first request: left out.
+        methods = tuple(m.upper() for m in getattr(callback, "actions", {}) or {}
+                        if m != "head")
         if name == "dossier_action":
             for action in ACTIONS:
                 found[f"{name}[{action}]"] = Endpoint(
@@ -232,6 +324,15 @@ def _dossier_with_everything(kit, commune) -> Journey:
     return journey
 
 
+def _merger(kit):
+    """Two new communes of ``kit``'s province merged into a third (no dossier touched)."""
+    new, *old = [Commune.objects.create(
+        province=kit.province, code=f"{kit.province.code}9{n:02d}", name=f"Xã Gộp {n}",
+        group=2, region=kit.communes[0].region) for n in range(3)]
+    return merger_record(actor=kit.account("vpdp"), new_commune=new, predecessors=old,
+                         legal_act="Nghị quyết 1/NQ-UBTVQH15", effective_on=dt.date(2026, 1, 1))
+
+
 def build_world(kit, other_kit) -> World:
     home = _dossier_with_everything(kit, kit.communes[0])
     there = _dossier_with_everything(other_kit, other_kit.communes[0])
@@ -243,7 +344,22 @@ def build_world(kit, other_kit) -> World:
             dossier=journey.dossier, agency__code=code).order_by("pk").first().pk
 
     def event(journey: Journey) -> int:
-        return AuditEvent.objects.filter(dossier_id=journey.dossier.pk).order_by("seq").first().seq
+        return AuditEvent.objects.filter(dossier_id=journey.dossier.pk).order_by("seq").first().pk
+
+    def task(journey: Journey) -> int:
+        return Task.objects.filter(process__dossierprocess__dossier=journey.dossier).exclude(
+            status__in=("DONE", "CANCELED")).order_by("pk").first().pk
+
+    def per_province(make) -> dict[str, dict[str, Any]]:
+        return {"own": make(kit), "other_province": make(other_kit)}
+
+    def per_agency(make) -> dict[str, dict[str, Any]]:
+        return {"own": make(kit, "xd"), "other_department": make(kit, "nn"),
+                "other_province": make(other_kit, "xd")}
+
+    def per_commune(make) -> dict[str, dict[str, Any]]:
+        return {"own": make(kit.communes[0]), "other_commune": make(kit.communes[1]),
+                "other_province": make(other_kit.communes[0])}
 
     def per_dossier(make) -> dict[str, dict[str, Any]]:
         return {"own": make(home), "other_commune": make(neighbour),
@@ -261,7 +377,35 @@ def build_world(kit, other_kit) -> World:
         "meeting": {"own": {"pk": home.meeting.pk}, "other_province": {"pk": there.meeting.pk}},
         "agenda": {"own": {"pk": home.item.pk}, "other_province": {"pk": there.item.pk}},
         "batch": {"own": {"pk": kit.batch.pk}, "other_province": {"pk": other_kit.batch.pk}},
-        "seq": per_dossier(lambda j: {"seq": event(j)}),
+        "event": per_dossier(lambda j: {"pk": event(j)}),
+        "task": per_dossier(lambda j: {"pk": task(j)}),
+        "document": per_dossier(lambda j: {"pk": j.dossier.pk, "kind": "submission_letter"}),
+        "province": per_province(lambda k: {"pk": k.province.pk}),
+        "province_code": {"own": {"code": kit.province.code}},
+        "decision": {"own": {"code": kit.province.code, "decision_id": ABSENT}},
+        "agency": per_agency(lambda k, code: {"pk": k.agencies[code].pk}),
+        "setup_agency": per_agency(lambda k, code: {"pk": k.province.pk,
+                                                    "agency_pk": k.agencies[code].pk}),
+        "commune": per_commune(lambda c: {"pk": c.pk}),
+        "setup_commune": per_commune(lambda c: {"pk": c.province_id, "commune_pk": c.pk}),
+        "village": per_commune(lambda c: {"pk": Village.objects.filter(
+            commune=c).order_by("pk").first().pk}),
+        # The national sets are everyone's: there is no other province's set.
+        "criteria_set": {"own": {"pk": home.dossier.criteria_set_id}},
+        "responsibility": per_province(lambda k: {"pk": Responsibility.objects.filter(
+            province=k.province).order_by("pk").first().pk}),
+        "profile": per_province(lambda k: {"pk": RegulationProfile.objects.filter(
+            province=k.province).order_by("pk").first().pk}),
+        "membership": per_agency(lambda k, code: {"pk": Membership.objects.filter(
+            agency=k.agencies[code]).order_by("pk").first().pk}),
+        "person": per_agency(lambda k, code: {"pk": Membership.objects.filter(
+            agency=k.agencies[code]).order_by("pk").first().user_id}),
+        "target": per_province(lambda k: {"pk": roadmap_target_set(
+            actor=k.account("vpdp"), province=k.province, commune=k.communes[0],
+            level=Level.ADVANCED, year=2030, reason="matrix").pk}),
+        "merger": per_province(lambda k: {"pk": _merger(k).pk}),
+        "figure": {"own": {"key": "criteria.average"}},
+        "import_kind": {"own": {"kind": "registrations"}},
     }
     feeds = {}
     for role, username in ROLES.items():
@@ -280,10 +424,29 @@ KIND_BY_PREFIX = [
     ("dossiers/{pk}/evidence/{evidence_pk}", "evidence"),
     ("api/appraisals/", "appraisal"), ("api/meetings/", "meeting"),
     ("api/agenda-items/", "agenda"), ("api/batches/", "batch"), ("batches/", "batch"),
-    ("audit/{seq}", "seq"), ("notifications/calendar/{pk}", "feed"),
-    ("notifications/calendar/{token}", "token"),
-    ("api/dossiers/", "pk"), ("dossiers/", "pk"), ("audit/dossier/", "pk"),
+    ("api/dossiers/{pk}/evidence/{evidence_pk}", "evidence"),
+    ("api/dossiers/{pk}/generated-documents/{kind}", "document"),
+    ("dossiers/{pk}/documents/{kind}", "document"),
+    ("audit/dossier/", "pk"), ("audit/{pk}", "event"), ("api/tasks/", "task"),
+    ("notifications/calendar/{pk}", "feed"), ("notifications/calendar/{token}", "token"),
+    ("api/dossiers/", "pk"), ("dossiers/", "pk"),
     ("accounts/reset/", "uidb64"),
+    ("api/agencies/", "agency"), ("api/setup/agencies/", "agency"),
+    ("setup/{pk}/agencies/{agency_pk}", "setup_agency"),
+    ("api/communes/", "commune"), ("api/setup/communes/", "commune"),
+    ("setup/{pk}/communes/{commune_pk}", "setup_commune"),
+    ("api/villages/", "village"),
+    ("api/criteria-sets/", "criteria_set"), ("api/setup/criteria-sets/", "criteria_set"),
+    ("api/responsibilities/", "responsibility"),
+    ("api/setup/responsibilities/", "responsibility"),
+    ("api/regulation-profiles/", "profile"), ("api/setup/regulation-profiles/", "profile"),
+    ("api/setup/batches/", "batch"), ("api/setup/memberships/", "membership"),
+    ("api/setup/people/", "person"), ("api/setup/provinces/", "province"),
+    ("setup/", "province"),
+    ("api/roadmap-targets/", "target"), ("api/mergers/", "merger"), ("mergers/", "merger"),
+    ("api/reports/figures/", "figure"), ("reports/figures/", "figure"),
+    ("api/imports/", "import_kind"),
+    ("public/{code}/decisions/", "decision"), ("public/", "province_code"),
 ]
 
 

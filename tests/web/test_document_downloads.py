@@ -1,5 +1,6 @@
 """A dossier's official documents from the dossier page and the API: for those who may read
-the dossier, with the PDF's hash in the audit trail; refusals are messages, 403 or 400."""
+the dossier, with the PDF's hash in the audit trail; refusals are messages, 403 or 400; a dossier the caller may not read is answered as absent
+(404)."""
 
 import hashlib
 
@@ -33,7 +34,7 @@ def test_page_links_and_downloads(client, journey, other_kit):
                       ).status_code == 404
 
     client.force_login(other_kit.users["na_vpdp"])
-    assert client.get(f"/dossiers/{dossier.pk}/documents/submission_letter/").status_code == 403
+    assert client.get(f"/dossiers/{dossier.pk}/documents/submission_letter/").status_code == 404
     client.logout()
     assert client.get(f"/dossiers/{dossier.pk}/documents/submission_letter/").status_code == 302
     assert AuditEvent.objects.filter(action="document.generate").count() == 1
@@ -55,5 +56,5 @@ def test_api_lists_and_serves_documents(client, journey, other_kit):
     assert (refused.status_code, refused.json()["problems"]) == (
         400, ["The council has not voted on this dossier yet."])
     client.force_login(other_kit.users["na_vpdp"])
-    assert client.get(f"{base}submission_letter/").status_code == 403
-    assert client.get(base).status_code == 403
+    assert client.get(f"{base}submission_letter/").status_code == 404
+    assert client.get(base).status_code == 404

@@ -9,25 +9,35 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from dossiers.documents import KINDS, available_documents
 from dossiers.models import Dossier
-from dossiers.permissions import require
 from dossiers.services.documents import document_generate
 
+from ..scoping import hide_unless_readable
 from ..views.documents import department_of, pdf_response
 
 
 def _dossier(user: Any, pk: int) -> Dossier:
     dossier = get_object_or_404(Dossier.objects.select_related(
         "commune__province", "batch", "criteria_set", "regulation"), pk=pk)
-    require(user, "view_dossier", dossier)
+    hide_unless_readable(user, dossier)
     return dossier
 
 
-@extend_schema(operation_id="dossiers_generated_documents_list", responses=OpenApiTypes.OBJECT)
+class DocumentRow(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    agency = serializers.IntegerField(allow_null=True, help_text="The department (appraisal "
+                                                                 "reports), else null.")
+    url = serializers.URLField()
+
+
+@extend_schema(operation_id="dossiers_generated_documents_list",
+               responses=DocumentRow(many=True))
 @api_view(["GET"])
 def document_list(request: Any, pk: int) -> Response:
     """The documents the dossier's data allows drawing up now, with their addresses."""

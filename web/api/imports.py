@@ -27,6 +27,7 @@ from dossiers.models import Batch, CriteriaSet
 from workflow import services  # noqa: F401 - the registration import registers its kind
 
 from ..views.imports import provinces_for
+from .schema import REFUSAL
 from .serializers import Id, Input
 
 KIND_NAMES = ["registrations", "members", "mapping", "recognitions"]
@@ -83,6 +84,11 @@ class ImportOutput(serializers.Serializer):
     rows = RowOutput(many=True)
 
 
+# Rows with problems are an ImportOutput; an input refused before any row is read is the
+# usual refusal (messages per field, or {detail, problems}): one schema covers both.
+ROWS_REFUSED = OpenApiResponse(REFUSAL, description="Rows with problems (an ImportOutput with "
+                                                    "the rows' messages; nothing written), "
+                                                    "or the refused input.")
 REFUSED = OpenApiResponse(description="A refused file (not XLSX, macros, too large, empty, "
                                       "wrong headings) or scope: {detail, problems}.")
 FORBIDDEN = OpenApiResponse(description="The caller does not administer this province.")
@@ -123,9 +129,7 @@ class ImportUpload(APIView):
         parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=KIND_NAMES)],
         request={"multipart/form-data": UploadInput},
         responses={200: ImportOutput, 201: ImportOutput,
-                   400: OpenApiResponse(ImportOutput, description="Rows with problems (nothing "
-                                                                   "written), or a refused file: "
-                                                                   "{detail, problems}."),
+                   400: ROWS_REFUSED,
                    403: FORBIDDEN, 404: UNKNOWN})
     def post(self, request: Any, kind: str) -> Response:
         """Check a sheet row by row (every check its service makes); 200 with a preview token
@@ -145,9 +149,7 @@ class ImportApply(APIView):
     parser_classes = [JSONParser, FormParser]
 
     @extend_schema(operation_id="imports_apply", request=ApplyInput,
-                   responses={201: ImportOutput, 400: OpenApiResponse(
-                       ImportOutput, description="Expired or invalid token, or rows that no "
-                                                 "longer pass (nothing written)."),
+                   responses={201: ImportOutput, 400: ROWS_REFUSED,
                               403: OpenApiResponse(description="Another person's preview.")})
     def post(self, request: Any) -> Response:
         """Apply a previewed sheet in one transaction (every row checked again)."""
@@ -185,8 +187,7 @@ class BulkRegistration(APIView):
 
     @extend_schema(operation_id="dossiers_bulk_register", request=BulkRegistrationInput,
                    responses={201: ImportOutput, 200: ImportOutput,
-                              400: OpenApiResponse(ImportOutput, description="Rows with "
-                                                   "problems: nothing registered."),
+                              400: ROWS_REFUSED,
                               403: FORBIDDEN, 404: UNKNOWN})
     def post(self, request: Any) -> Response:
         """Register many communes into a batch in one request, whole or nothing: each row

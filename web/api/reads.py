@@ -111,7 +111,8 @@ class CriteriaSetOut(serializers.ModelSerializer):
 class ResponsibilityOut(serializers.ModelSerializer):
     criteria_set = serializers.IntegerField(source="criterion.criteria_set_id")
     criterion_number = serializers.IntegerField(source="criterion.number")
-    indicator_code = serializers.CharField(source="indicator.code", default=None)
+    indicator_code = serializers.CharField(source="indicator.code", default=None,
+                                           allow_null=True)
     agency_code = serializers.CharField(source="agency.code")
 
     class Meta:

@@ -155,6 +155,7 @@ class RoadmapTargetViewSet(viewsets.GenericViewSet):
     """A province's roadmap targets (the coordination office of that province)."""
 
     serializer_class = TargetSerializer
+    pagination_class = None  # the list is answered whole
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):

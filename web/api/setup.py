@@ -116,9 +116,10 @@ class CommuneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SetupScop
             actor=request.user, commune=commune, district=district, **data)).data)
 
 
-    @extend_schema(responses=ss.VillageSerializer(many=True))
-    @extend_schema(methods=["post"], request=ss.VillageInput, responses=ss.VillageSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["get"], responses=ss.VillageSerializer(many=True))
+    @extend_schema(methods=["post"], request=ss.VillageInput,
+                   responses={201: ss.VillageSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def villages(self, request: Any, pk: str) -> Response:
         """The commune's villages (the units of the survey); POST adds or updates one."""
         commune = self.get_object()

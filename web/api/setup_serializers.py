@@ -181,7 +181,7 @@ class ResponsibilitySerializer(serializers.ModelSerializer):
     criteria_set = serializers.IntegerField(source="criterion.criteria_set_id", read_only=True)
     criterion_number = serializers.IntegerField(source="criterion.number", read_only=True)
     indicator_code = serializers.CharField(source="indicator.code", read_only=True,
-                                           default=None)
+                                           default=None, allow_null=True)
     agency_name = serializers.CharField(source="agency.name", read_only=True)
 
     class Meta:

@@ -14,6 +14,8 @@ from dossiers.exceptions import NotAllowed, RuleViolation
 from dossiers.models import Agency, Dossier
 from dossiers.services.documents import GeneratedDocument, document_generate
 
+from ..scoping import hide_unless_readable
+
 
 def pdf_response(document: GeneratedDocument) -> HttpResponse:
     response = HttpResponse(document.pdf, content_type="application/pdf")
@@ -38,6 +40,7 @@ def dossier_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         raise Http404
     dossier = get_object_or_404(Dossier.objects.select_related(
         "commune__province", "batch", "criteria_set", "regulation"), pk=pk)
+    hide_unless_readable(request.user, dossier)
     try:
         document = document_generate(actor=request.user, dossier=dossier, kind=kind,
                                      agency=department_of(request.GET.get("agency")))
