@@ -182,9 +182,9 @@ def person_find_or_create(*, actor: Any, province: Province, full_name: str, ema
         found = matches[0] if matches else None
     if found is not None:
         return found, False
-    first, _sep, last = full_name.strip().rpartition(" ")
+    first, last = _split_name(full_name)
     account = model(username=username or email.lower(), email=email,
-                    first_name=first[:150], last_name=last[:150])
+                    first_name=first, last_name=last)
     account.set_unusable_password()
     account.full_clean(exclude=["password"])
     account.save()
