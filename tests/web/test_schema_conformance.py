@@ -13,7 +13,9 @@ from collections.abc import Callable
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -37,6 +39,18 @@ ROLES = ["ubnd_42001", "so_xd", "vpdp", "hoi_dong_1", "thanh_tra"]
 CHECKS = [schemathesis.checks.not_a_server_error, openapi_checks.status_code_conformance,
           openapi_checks.content_type_conformance, openapi_checks.response_schema_conformance]
 ABSENT = 2**31 - 1
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The requests go to the real WSGI application, whose request signals close the database
+    connection after each one; the test's transaction holds the data set, so, as Django's
+    own test client does, the connection is kept open while the test runs."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def api_schema() -> schemathesis.BaseSchema:
