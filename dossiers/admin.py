@@ -24,7 +24,7 @@ from . import models as m
 from .exceptions import NotAllowed, RuleViolation
 from .services.admin_changes import admin_delete, admin_save, catalogue_in_use
 from .services.agencies import agency_add_member, agency_remove_member, agency_set_active
-from .services.catalogue import criteria_set_new_version, set_in_use
+from .services.catalogue import criteria_set_new_version
 
 
 def _reason(form: Any) -> str:
@@ -94,24 +94,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-def _set_of(obj: Any) -> m.CriteriaSet | None:
-    """The criteria set an admin object belongs to (a set, criterion, indicator, threshold)."""
-    for path in ("", "criteria_set", "criterion.criteria_set", "indicator.criterion.criteria_set"):
-        target = obj
-        for name in filter(None, path.split(".")):
-            target = getattr(target, name, None)
-        if isinstance(target, m.CriteriaSet):
-            return target
-    return None
-
-
 class LawInUse:
     """A criteria set that judges a dossier is law in use: shown, never edited in place
     (“New version of the set” copies it for editing)."""
 
     def _in_use(self, obj: Any) -> bool:
-        criteria_set = _set_of(obj) if obj is not None else None
-        return criteria_set is not None and set_in_use(criteria_set)
+        return obj is not None and catalogue_in_use(obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not self._in_use(obj) and super().has_change_permission(request, obj)
@@ -130,18 +118,6 @@ class IndicatorInline(LawInUse, admin.TabularInline):
     extra = 0
     fields = ("position", "code", "key", "name_vi", "name_en", "unit", "measure", "threshold",
               "confidence", "retired")
-
-    def _frozen(self, obj: Any) -> bool:
-        return obj is not None and catalogue_in_use(obj)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
 class ThresholdInline(LawInUse, admin.TabularInline):

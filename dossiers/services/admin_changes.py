@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from audit import trail
 
 from ..exceptions import NotAllowed, RuleViolation
-from ..models import CriteriaSet, Criterion, Dossier, Indicator
+from ..models import CriteriaSet, Criterion, Dossier, Indicator, Threshold
 
 # Never copied into the trail.
 SECRET_FIELDS = {"password"}
@@ -32,6 +32,8 @@ def criteria_set_of(obj: models.Model) -> CriteriaSet | None:
         return obj.criteria_set if obj.criteria_set_id else None
     if isinstance(obj, Indicator):
         return obj.criterion.criteria_set if obj.criterion_id else None
+    if isinstance(obj, Threshold):
+        return criteria_set_of(obj.indicator) if obj.indicator_id else None
     return None
 
 

@@ -375,11 +375,6 @@ def _store_thresholds(indicator: Indicator, rules: list[Threshold]) -> None:
         row.save()
 
 
-def set_in_use(criteria_set: CriteriaSet) -> bool:
-    """A set that judges a dossier is law in use: it is never edited in place."""
-    return criteria_set.dossiers.exists()
-
-
 @transaction.atomic
 def criteria_set_new_version(*, actor: Any, source: CriteriaSet, code: str,
                              valid_from: dt.date) -> CriteriaSet:
